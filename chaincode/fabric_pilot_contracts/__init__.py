@@ -1,0 +1,1 @@
+"""Sector contracts: tax e-invoices, energy metering, court evidence."""

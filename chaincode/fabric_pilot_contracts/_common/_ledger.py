@@ -1,0 +1,157 @@
+"""Transaction-scoped record access: canonical JSON records, indexes, events, paging, history.
+
+Fabric's simulator does not let a transaction read its own writes; :class:`TxLedger` keeps the
+transaction's writes so that multi-record operations (batches, aggregates) see them. Records
+are JSON objects stored as canonical JSON; index entries are composite keys whose value is the
+primary key of the indexed record (index entries are derived data: they are the only keys ever
+removed, when a record leaves a status index).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from fabric_pilot_chaincode import ContractError, Context, canonical_json
+
+from fabric_pilot_contracts._common._errors import not_found
+from fabric_pilot_contracts._common._values import check_page_size, sha256_hex
+
+MAX_PAGE_SIZE = 100
+MAX_HISTORY = 1000
+
+
+def _decode(raw: bytes) -> dict[str, Any]:
+    value = json.loads(raw.decode("utf-8"))
+    if not isinstance(value, dict):
+        raise ContractError("CORRUPT_STATE", "ledger value is not a JSON object")
+    return value
+
+
+class TxLedger:
+    """World-state access for one transaction, with read-your-writes."""
+
+    def __init__(self, ctx: Context) -> None:
+        self.stub = ctx.stub
+        self._writes: dict[str, bytes | None] = {}
+        timestamp = self.stub.get_tx_timestamp()
+        self.now_seconds: int = timestamp.seconds
+        self.now_iso: str = timestamp.iso()
+        self.tx_id: str = self.stub.get_tx_id()
+
+    def key(self, object_type: str, *parts: str) -> str:
+        """Build a composite key (``BAD_KEY`` on illegal characters)."""
+        return self.stub.create_composite_key(object_type, list(parts))
+
+    def raw(self, key: str) -> bytes:
+        """Return the bytes at ``key`` as this transaction sees them (``b""`` when absent)."""
+        if key in self._writes:
+            return self._writes[key] or b""
+        return self.stub.get_state(key)
+
+    def get(self, key: str) -> dict[str, Any] | None:
+        """Return the record at ``key`` or ``None``."""
+        raw = self.raw(key)
+        return _decode(raw) if raw else None
+
+    def require(self, key: str, kind: str, label: str) -> dict[str, Any]:
+        """Return the record at ``key``; ``NOT_FOUND`` naming ``kind`` and ``label`` if absent."""
+        record = self.get(key)
+        if record is None:
+            raise not_found(kind, label)
+        return record
+
+    def put(self, key: str, record: dict[str, Any]) -> None:
+        """Write ``record`` as canonical JSON."""
+        data = canonical_json(record)
+        self._writes[key] = data
+        self.stub.put_state(key, data)
+
+    def put_index(self, object_type: str, parts: list[str], target: str) -> None:
+        """Write an index entry pointing at the primary key ``target``."""
+        key = self.key(object_type, *parts)
+        data = target.encode("utf-8")
+        self._writes[key] = data
+        self.stub.put_state(key, data)
+
+    def drop_index(self, object_type: str, parts: list[str]) -> None:
+        """Remove an index entry (derived data only; records are never deleted)."""
+        key = self.key(object_type, *parts)
+        self._writes[key] = None
+        self.stub.del_state(key)
+
+    def create_once(
+        self, key: str, request: Any, record: dict[str, Any], kind: str, duplicate_code: str
+    ) -> tuple[dict[str, Any], bool]:
+        """Create ``record`` at ``key`` unless it exists.
+
+        The record stores the SHA-256 of the canonical request; a byte-identical resubmission
+        returns the stored record (``created`` False), any other payload raises.
+
+        Raises:
+            ContractError: ``duplicate_code`` when the key holds a different request.
+        """
+        digest = sha256_hex(canonical_json(request))
+        existing = self.get(key)
+        if existing is not None:
+            if existing.get("request_digest") == digest:
+                return existing, False
+            raise ContractError(
+                duplicate_code, f"{kind} already exists with a different payload", record=kind
+            )
+        record["request_digest"] = digest
+        self.put(key, record)
+        return record, True
+
+    def emit(self, name: str, payload: dict[str, Any]) -> None:
+        """Set the transaction's single chaincode event (canonical JSON payload)."""
+        self.stub.set_event(name, canonical_json(payload))
+
+
+def page_of(
+    ledger: TxLedger,
+    object_type: str,
+    attributes: list[str],
+    page_size: int,
+    bookmark: str,
+    resolve: bool,
+) -> dict[str, Any]:
+    """Return one page of records under a partial composite key.
+
+    Args:
+        resolve: True when the entries are index entries whose values are primary keys.
+
+    Returns:
+        ``{"records": [...], "bookmark": str, "fetched": int}``; an empty bookmark ends paging.
+    """
+    check_page_size(page_size, MAX_PAGE_SIZE)
+    entries, meta = ledger.stub.get_state_by_partial_composite_key_with_pagination(
+        object_type, attributes, page_size, bookmark
+    )
+    records: list[dict[str, Any]] = []
+    for entry in entries:
+        if resolve:
+            target = ledger.get(entry.value.decode("utf-8"))
+            if target is not None:
+                records.append(target)
+        else:
+            records.append(_decode(entry.value))
+    next_bookmark = meta.bookmark if len(entries) == page_size else ""
+    return {"bookmark": next_bookmark, "fetched": meta.fetched_records_count, "records": records}
+
+
+def history_of(ledger: TxLedger, key: str) -> list[dict[str, Any]]:
+    """Return every committed version of ``key`` (at most ``MAX_HISTORY``), oldest first."""
+    versions: list[dict[str, Any]] = []
+    for mod in ledger.stub.get_history_for_key(key):
+        versions.append(
+            {
+                "is_delete": mod.is_delete,
+                "timestamp": mod.timestamp.iso(),
+                "tx_id": mod.tx_id,
+                "value": _decode(mod.value) if mod.value else None,
+            }
+        )
+        if len(versions) >= MAX_HISTORY:
+            break
+    return versions

@@ -1,0 +1,78 @@
+"""Fabric Gateway client for Python.
+
+Typical use::
+
+    channel = new_grpc_channel("127.0.0.1:7051", tls_ca_pem, "peer0.org1.example.com")
+    identity, signer = load_msp_folder(msp_dir, "Org1MSP")
+    gateway = connect(client=channel, identity=identity, signer=signer)
+    contract = gateway.get_network("mychannel").get_contract("basic")
+    result = contract.submit("CreateAsset", ["asset1", "blue"])
+    channel.close()
+"""
+
+from ._transport import CloseableIterator, Transport, new_grpc_channel
+from .checkpointers import Checkpointer, FileCheckpointer, InMemoryCheckpointer
+from .commit import Commit, Status, SubmittedTransaction
+from .contract import Arg, Contract
+from .errors import (
+    CommitError,
+    CommitStatusError,
+    EndorseError,
+    ErrorDetail,
+    EvaluateError,
+    EventsError,
+    GatewayError,
+    SignatureRequiredError,
+    SubmitError,
+)
+from .events import BlockEventsIterator, ChaincodeEvent, ChaincodeEventsIterator
+from .gateway import Gateway, connect
+from .hashing import HashFunction, sha256, sha384
+from .identity import Identity, X509Identity
+from .network import Network
+from .options import DEFAULT, Default, Timeout, Timeouts
+from .proposal import Proposal
+from .signing import Signer, new_private_key_signer
+from .transaction import Transaction
+
+__all__ = [
+    "DEFAULT",
+    "Arg",
+    "BlockEventsIterator",
+    "ChaincodeEvent",
+    "ChaincodeEventsIterator",
+    "Checkpointer",
+    "CloseableIterator",
+    "Commit",
+    "CommitError",
+    "CommitStatusError",
+    "Contract",
+    "Default",
+    "EndorseError",
+    "ErrorDetail",
+    "EvaluateError",
+    "EventsError",
+    "FileCheckpointer",
+    "Gateway",
+    "GatewayError",
+    "HashFunction",
+    "Identity",
+    "InMemoryCheckpointer",
+    "Network",
+    "Proposal",
+    "SignatureRequiredError",
+    "Signer",
+    "Status",
+    "SubmitError",
+    "SubmittedTransaction",
+    "Timeout",
+    "Timeouts",
+    "Transaction",
+    "Transport",
+    "X509Identity",
+    "connect",
+    "new_grpc_channel",
+    "new_private_key_signer",
+    "sha256",
+    "sha384",
+]

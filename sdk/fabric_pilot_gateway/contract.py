@@ -1,0 +1,156 @@
+"""Smart contract (chaincode) client."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping, Sequence
+
+from ._context import GatewayContext, now
+from ._proposals import NONCE_LENGTH, build_proposal, qualified_name, to_bytes_args
+from ._protos import gateway_pb2, proposal_pb2
+from .commit import SubmittedTransaction
+from .errors import CommitError
+from .options import DEFAULT, Timeout
+from .proposal import Proposal
+
+__all__ = ["Arg", "Contract"]
+
+Arg = str | bytes
+"""A transaction argument; strings are UTF-8 encoded."""
+
+
+class Contract:
+    """A chaincode (optionally one named contract within it) on a channel."""
+
+    def __init__(
+        self,
+        context: GatewayContext,
+        channel: str,
+        chaincode: str,
+        contract_name: str | None = None,
+    ) -> None:
+        self._context = context
+        self._channel = channel
+        self._chaincode = chaincode
+        self._contract_name = contract_name
+
+    @property
+    def chaincode_name(self) -> str:
+        """Chaincode name."""
+        return self._chaincode
+
+    @property
+    def contract_name(self) -> str | None:
+        """Contract name within the chaincode, if any."""
+        return self._contract_name
+
+    def new_proposal(
+        self,
+        name: str,
+        args: Sequence[Arg] = (),
+        *,
+        transient: Mapping[str, Arg] | None = None,
+        endorsing_organizations: Sequence[str] | None = None,
+    ) -> Proposal:
+        """Build an (unsigned) proposal for transaction ``name``.
+
+        Args:
+            name: Transaction function name.
+            args: Transaction arguments.
+            transient: Private data passed to the chaincode only.
+            endorsing_organizations: MSP IDs that must endorse; default: Gateway decides.
+        """
+        creator = self._context.creator()
+        transient_bytes = {
+            key: value.encode() if isinstance(value, str) else bytes(value)
+            for key, value in (transient or {}).items()
+        }
+        tx_id, proposal = build_proposal(
+            channel=self._channel,
+            chaincode=self._chaincode,
+            function=qualified_name(name, self._contract_name),
+            args=to_bytes_args(args),
+            transient=transient_bytes,
+            creator=creator,
+            nonce=os.urandom(NONCE_LENGTH),
+            timestamp=now(),
+        )
+        proposed = gateway_pb2.ProposedTransaction(
+            transaction_id=tx_id,
+            proposal=proposal_pb2.SignedProposal(proposal_bytes=proposal.SerializeToString()),
+            endorsing_organizations=list(endorsing_organizations or ()),
+        )
+        return Proposal(self._context, proposed)
+
+    def evaluate(
+        self,
+        name: str,
+        args: Sequence[Arg] = (),
+        *,
+        transient: Mapping[str, Arg] | None = None,
+        endorsing_organizations: Sequence[str] | None = None,
+        timeout: Timeout = DEFAULT,
+    ) -> bytes:
+        """Evaluate (query) a transaction function and return its result.
+
+        Raises:
+            EvaluateError: If the Evaluate call fails.
+        """
+        proposal = self.new_proposal(
+            name, args, transient=transient, endorsing_organizations=endorsing_organizations
+        )
+        return proposal.evaluate(timeout=timeout)
+
+    def submit_async(
+        self,
+        name: str,
+        args: Sequence[Arg] = (),
+        *,
+        transient: Mapping[str, Arg] | None = None,
+        endorsing_organizations: Sequence[str] | None = None,
+    ) -> SubmittedTransaction:
+        """Endorse and submit a transaction without waiting for it to commit.
+
+        Raises:
+            EndorseError: If endorsement fails.
+            SubmitError: If submission to the orderer fails.
+        """
+        proposal = self.new_proposal(
+            name, args, transient=transient, endorsing_organizations=endorsing_organizations
+        )
+        return proposal.endorse().submit()
+
+    def submit(
+        self,
+        name: str,
+        args: Sequence[Arg] = (),
+        *,
+        transient: Mapping[str, Arg] | None = None,
+        endorsing_organizations: Sequence[str] | None = None,
+    ) -> bytes:
+        """Submit a transaction and wait for it to commit.
+
+        Equivalent to :meth:`submit_async` followed by ``commit.status()``.
+
+        Returns:
+            The transaction function's result.
+
+        Raises:
+            EndorseError: If endorsement fails.
+            SubmitError: If submission to the orderer fails.
+            CommitStatusError: If the commit status cannot be obtained.
+            CommitError: If the transaction committed as invalid.
+        """
+        submitted = self.submit_async(
+            name, args, transient=transient, endorsing_organizations=endorsing_organizations
+        )
+        status = submitted.status()
+        if not status.successful:
+            raise CommitError(
+                f"transaction {status.transaction_id} failed to commit with status code "
+                f"{status.code} ({status.code_name})",
+                transaction_id=status.transaction_id,
+                code=status.code,
+                code_name=status.code_name,
+            )
+        return submitted.result

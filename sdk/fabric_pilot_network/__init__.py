@@ -1,0 +1,1 @@
+"""Native Fabric network manager: topology, crypto, node configs, processes."""

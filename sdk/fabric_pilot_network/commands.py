@@ -1,0 +1,93 @@
+"""Calls to Fabric's command-line tools as values that can be logged, asserted on and run."""
+
+from __future__ import annotations
+
+import logging
+import os
+import shlex
+import subprocess
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+__all__ = ["Command", "CommandError", "CommandResult", "Runner", "run_command", "clean_environment"]
+
+_log = logging.getLogger(__name__)
+_FABRIC_ENV_PREFIXES = ("CORE_", "ORDERER_", "FABRIC_", "CONFIGTX_", "OSN_")
+
+
+class CommandError(RuntimeError):
+    """A Fabric tool exited non-zero; the message holds the tool's last error line."""
+
+    def __init__(self, command: Command, result: CommandResult) -> None:
+        lines = [line for line in (result.stderr or result.stdout).splitlines() if line.strip()]
+        reason = lines[-1] if lines else f"exit code {result.returncode}"
+        super().__init__(f"{command.name} failed: {reason}")
+        self.command = command
+        self.result = result
+
+
+@dataclass(frozen=True)
+class Command:
+    """One call of a Fabric tool: argv, extra environment, working directory."""
+
+    argv: tuple[str, ...]
+    env: Mapping[str, str] = field(default_factory=dict)
+    cwd: Path | None = None
+
+    @property
+    def name(self) -> str:
+        """The tool and its sub-commands, e.g. ``peer lifecycle chaincode install``."""
+        words = [Path(self.argv[0]).name]
+        for word in self.argv[1:]:
+            if word.startswith("-"):
+                break
+            words.append(word)
+        return " ".join(words[:4])
+
+    def __str__(self) -> str:
+        settings = " ".join(f"{key}={shlex.quote(value)}" for key, value in sorted(self.env.items()))
+        return f"{settings} {shlex.join(self.argv)}".strip()
+
+
+@dataclass(frozen=True)
+class CommandResult:
+    """What a finished command printed and returned."""
+
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+Runner = Callable[[Command], CommandResult]
+
+
+def clean_environment(extra: Mapping[str, str]) -> dict[str, str]:
+    """This process's environment without Fabric settings, plus ``extra``.
+
+    Inherited ``CORE_*``/``ORDERER_*`` variables would silently override generated configs.
+    """
+    base = {k: v for k, v in os.environ.items() if not k.startswith(_FABRIC_ENV_PREFIXES)}
+    return {**base, **extra}
+
+
+def run_command(command: Command, timeout: float = 120.0) -> CommandResult:
+    """Run ``command`` to completion.
+
+    Raises:
+        CommandError: the tool exited non-zero.
+    """
+    _log.debug("running %s", command)
+    completed = subprocess.run(
+        command.argv,
+        env=clean_environment(command.env),
+        cwd=command.cwd,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+    result = CommandResult(completed.returncode, completed.stdout, completed.stderr)
+    if completed.returncode != 0:
+        raise CommandError(command, result)
+    return result

@@ -1,0 +1,432 @@
+"""A Fabric network of native processes in one folder: up, status, stop, start, down.
+
+``FabricNetwork.create(...)`` plans a network (topology, port plan, Fabric home, folder);
+``up()`` generates crypto, configtx and node configs, starts orderers and peers, waits for
+each node's ``/healthz``, creates every channel through the orderers' channel participation
+API and joins the peers. The state lives in ``DIR/network.json`` so any later process (the CLI,
+a test) can ``FabricNetwork.load(DIR)`` and stop exactly the processes that were started.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import logging
+import shutil
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .admin import AdminTools
+from .commands import Command, CommandError, CommandResult, Runner, clean_environment, run_command
+from .configtx import channel_block_command, configtx_document
+from .crypto import CryptoLayout, cryptogen_command, cryptogen_spec
+from .fabric_home import FabricHome
+from .nodeconfig import orderer_config, peer_config, write_yaml
+from .ports import PortClashError, PortPlan, busy_ports, plan_ports
+from .processes import ProcessRecord, is_running, spawn, stop, tail, wait_healthy
+from .profiles import write_profiles
+from .topology import Topology, load_topology
+
+__all__ = ["FabricNetwork", "NetworkError", "NodeStatus", "Progress"]
+
+_log = logging.getLogger(__name__)
+STATE_FILE = "network.json"
+Progress = Callable[[str], None]
+
+
+class NetworkError(RuntimeError):
+    """A network operation failed; the message says which node or step, with its log tail."""
+
+
+@dataclass
+class NodeStatus:
+    """One node as ``network status`` shows it."""
+
+    name: str
+    kind: str
+    pid: int | None
+    running: bool
+    ports: dict[str, int]
+    heights: dict[str, int] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        """A JSON-ready dict."""
+        return {
+            "name": self.name,
+            "kind": self.kind,
+            "pid": self.pid,
+            "running": self.running,
+            "ports": self.ports,
+            "heights": self.heights,
+        }
+
+
+def _quiet(_message: str) -> None:
+    pass
+
+
+class FabricNetwork:
+    """One network folder and the processes running from it."""
+
+    def __init__(
+        self,
+        directory: Path,
+        topology: Topology,
+        home: FabricHome,
+        ports: PortPlan,
+        runner: Runner = run_command,
+    ) -> None:
+        self.directory = directory.resolve()
+        self.topology = topology
+        self.home = home
+        self.ports = ports
+        self.runner = runner
+        self.layout = CryptoLayout(self.directory / "crypto", topology)
+        self.admin = AdminTools(home, topology, self.layout, ports, self.directory / "nodes")
+        self.processes: dict[str, ProcessRecord] = {}
+        self.chaincodes: dict[str, Any] = {}
+
+    # ----------------------------------------------------------------- construction
+
+    @classmethod
+    def create(
+        cls,
+        directory: Path,
+        topology: Topology,
+        home: FabricHome,
+        base_port: int = 7050,
+        runner: Runner = run_command,
+    ) -> FabricNetwork:
+        """Plan a new network in ``directory`` (nothing is written until :meth:`up`)."""
+        ports = plan_ports(topology, base_port, with_ca=topology.crypto == "fabric-ca")
+        return cls(directory, topology, home, ports, runner)
+
+    @classmethod
+    def load(cls, directory: Path, runner: Runner = run_command) -> FabricNetwork:
+        """Open the network that ``up`` made in ``directory``.
+
+        Raises:
+            NetworkError: there is no network in ``directory``.
+        """
+        state_file = directory / STATE_FILE
+        if not state_file.exists():
+            raise NetworkError(f"no network in {directory} (run 'fabric-pilot network up')")
+        state = json.loads(state_file.read_text(encoding="utf-8"))
+        topology = load_topology(directory / "topology.yaml")
+        topology = topology.with_crypto(state["crypto"])
+        home = FabricHome(
+            Path(state["home"]["bin_dir"]),
+            Path(state["home"]["config_dir"]),
+            Path(state["home"]["ccaas_builder_dir"]),
+            Path(state["home"]["ca_bin_dir"]) if state["home"]["ca_bin_dir"] else None,
+        )
+        network = cls.create(directory, topology, home, state["base_port"], runner)
+        network.processes = {
+            name: ProcessRecord.from_json(record) for name, record in state["processes"].items()
+        }
+        network.chaincodes = state.get("chaincodes", {})
+        return network
+
+    def save(self) -> None:
+        """Write ``network.json``."""
+        state = {
+            "topology": self.topology.name,
+            "crypto": self.topology.crypto,
+            "base_port": self.ports.base_port,
+            "home": {
+                "bin_dir": str(self.home.bin_dir),
+                "config_dir": str(self.home.config_dir),
+                "ccaas_builder_dir": str(self.home.ccaas_builder_dir),
+                "ca_bin_dir": str(self.home.ca_bin_dir) if self.home.ca_bin_dir else None,
+            },
+            "processes": {name: record.to_json() for name, record in self.processes.items()},
+            "chaincodes": self.chaincodes,
+        }
+        tmp = self.directory / (STATE_FILE + ".tmp")
+        tmp.write_text(json.dumps(state, indent=2, sort_keys=True), encoding="utf-8")
+        tmp.replace(self.directory / STATE_FILE)
+
+    # ----------------------------------------------------------------- helpers
+
+    def run(self, command: Command) -> CommandResult:
+        """Run one tool call through this network's runner."""
+        return self.runner(command)
+
+    def node_names(self) -> list[str]:
+        """Orderers, then peers, in topology order."""
+        peers = [peer for org in self.topology.orgs for peer in org.peer_names]
+        return [*self.topology.orderer_org.orderer_names, *peers]
+
+    def is_orderer(self, name: str) -> bool:
+        """Whether ``name`` is one of the orderers."""
+        return name in self.topology.orderer_org.orderer_names
+
+    def log_file(self, name: str) -> Path:
+        """Where a node's output goes."""
+        return self.directory / "logs" / f"{name}.log"
+
+    def is_running(self) -> bool:
+        """Whether any process of this network is running."""
+        return any(is_running(record) for record in self.processes.values())
+
+    # ----------------------------------------------------------------- up
+
+    def up(self, progress: Progress = _quiet, source_topology: Path | None = None) -> None:
+        """Generate everything, start every node, create and join every channel.
+
+        On any failure or interruption every process started so far is stopped, the
+        generated data is removed (logs are kept) and the error is raised again.
+
+        Raises:
+            NetworkError: a step or node failed; the message includes the node's log tail.
+            PortClashError: a port of the plan is taken.
+        """
+        if (self.directory / STATE_FILE).exists():
+            raise NetworkError(
+                f"{self.directory} already holds a network; run 'fabric-pilot network down' first"
+            )
+        self.home.check(with_ca=self.topology.crypto == "fabric-ca")
+        taken = busy_ports(self.ports.all_ports())
+        if taken:
+            raise PortClashError(
+                f"port {taken[0]} is already in use on 127.0.0.1"
+                f" (choose another --base-port; this network needs"
+                f" {self.ports.base_port}-{max(self.ports.all_ports())})"
+            )
+        self.directory.mkdir(parents=True, exist_ok=True)
+        try:
+            self._up(progress, source_topology)
+        except BaseException:
+            progress("start-up failed: stopping what was started")
+            self.down(keep_logs=True)
+            raise
+
+    def _up(self, progress: Progress, source_topology: Path | None) -> None:
+        started = time.monotonic()
+        self._write_topology(source_topology)
+        progress("generating crypto material")
+        self._generate_crypto()
+        progress("writing channel and node configuration")
+        (self.directory / "config").mkdir(exist_ok=True)
+        (self.directory / "config" / "configtx.yaml").write_text(
+            configtx_document(self.topology, self.layout, self.ports), encoding="utf-8"
+        )
+        self._write_node_configs()
+        self.save()
+        progress("starting orderers and peers")
+        self._start_nodes()
+        for channel in self.topology.channels:
+            progress(f"creating channel {channel.name}")
+            self._create_channel(channel.name)
+        write_profiles(self)
+        self.save()
+        progress(f"network {self.topology.name} is up in {time.monotonic() - started:.1f}s")
+
+    def _write_topology(self, source: Path | None) -> None:
+        target = self.directory / "topology.yaml"
+        if source is not None:
+            shutil.copyfile(source, target)
+            return
+        from .topology import topology_directory
+
+        shutil.copyfile(topology_directory() / f"{self.topology.name}.yaml", target)
+
+    def _generate_crypto(self) -> None:
+        if self.topology.crypto == "fabric-ca":
+            from .fabric_ca import generate_with_fabric_ca
+
+            generate_with_fabric_ca(self)
+            return
+        spec_file = self.directory / "config" / "crypto-config.yaml"
+        spec_file.parent.mkdir(parents=True, exist_ok=True)
+        spec_file.write_text(cryptogen_spec(self.topology), encoding="utf-8")
+        self.run(cryptogen_command(self.home, spec_file, self.layout.root))
+
+    def _write_node_configs(self) -> None:
+        core = yaml.safe_load((self.home.config_dir / "core.yaml").read_text(encoding="utf-8"))
+        orderer_sample = yaml.safe_load(
+            (self.home.config_dir / "orderer.yaml").read_text(encoding="utf-8")
+        )
+        orderer_org = self.topology.orderer_org
+        for host in orderer_org.orderer_names:
+            document = orderer_config(
+                copy.deepcopy(orderer_sample),
+                host=host,
+                msp_id=orderer_org.msp_id,
+                layout=self.layout,
+                ports=self.ports,
+                data_dir=self.directory / "data" / host,
+            )
+            write_yaml(self.directory / "nodes" / host / "orderer.yaml", document)
+        for org in self.topology.orgs:
+            for host in org.peer_names:
+                document = peer_config(
+                    copy.deepcopy(core),
+                    host=host,
+                    msp_id=org.msp_id,
+                    network=f"fabric-pilot-{self.topology.name}",
+                    layout=self.layout,
+                    ports=self.ports,
+                    data_dir=self.directory / "data" / host,
+                    ccaas_builder_dir=self.home.ccaas_builder_dir,
+                )
+                write_yaml(self.directory / "nodes" / host / "core.yaml", document)
+
+    def _spawn_node(self, name: str) -> ProcessRecord:
+        tool = "orderer" if self.is_orderer(name) else "peer"
+        argv = [self.home.tool(tool)] if tool == "orderer" else [self.home.tool("peer"), "node", "start"]
+        env = clean_environment({"FABRIC_CFG_PATH": str(self.directory / "nodes" / name)})
+        record = spawn(name, argv, env, self.log_file(name))
+        self.processes[name] = record
+        return record
+
+    def _health_url(self, name: str) -> str:
+        return f"https://{self.ports.address(name, 'operations')}/healthz"
+
+    def _wait_node(self, name: str) -> None:
+        ca_file = self.layout.node_dir(name) / "tls" / "ca.crt"
+        try:
+            wait_healthy(self.processes[name], self._health_url(name), ca_file)
+        except RuntimeError as exc:
+            raise NetworkError(str(exc)) from exc
+
+    def _start_nodes(self) -> None:
+        for name in self.node_names():
+            self._spawn_node(name)
+        self.save()
+        with ThreadPoolExecutor(max_workers=4) as pool:
+            for future in [pool.submit(self._wait_node, name) for name in self.node_names()]:
+                future.result()
+
+    def _create_channel(self, channel: str) -> None:
+        block = self.directory / "channels" / f"{channel}.block"
+        block.parent.mkdir(exist_ok=True)
+        self.run(channel_block_command(self.home, self.directory / "config", channel, block))
+        for orderer in self.topology.orderer_org.orderer_names:
+            self.run(self.admin.orderer_join(orderer, channel, block))
+        for org_name in self.topology.channel(channel).orgs:
+            for peer in self.topology.org(org_name).peer_names:
+                self._join_peer(peer, block)
+
+    def _join_peer(self, peer: str, block: Path) -> None:
+        for attempt in range(20):
+            try:
+                self.run(self.admin.peer_join(peer, block))
+                return
+            except CommandError:
+                if attempt == 19:
+                    raise
+                time.sleep(0.5)
+
+    # ----------------------------------------------------------------- status, stop, start, down
+
+    def status(self, with_heights: bool = True) -> list[NodeStatus]:
+        """Every node with its PID, liveness, ports and (when running) channel heights."""
+        statuses = []
+        for name in self.node_names():
+            record = self.processes.get(name)
+            running = record is not None and is_running(record)
+            status = NodeStatus(
+                name,
+                "orderer" if self.is_orderer(name) else "peer",
+                record.pid if record else None,
+                running,
+                dict(self.ports.nodes[name]),
+            )
+            if running and with_heights:
+                status.heights = self.channel_heights(name)
+            statuses.append(status)
+        return statuses
+
+    def channels_of(self, node: str) -> list[str]:
+        """Channels a node takes part in."""
+        if self.is_orderer(node):
+            return [channel.name for channel in self.topology.channels]
+        org = next(org for org in self.topology.orgs if node in org.peer_names)
+        return [ch.name for ch in self.topology.channels if org.name in ch.orgs]
+
+    def channel_heights(self, node: str) -> dict[str, int]:
+        """Block height of each of the node's channels, as the node reports it."""
+        heights = {}
+        for channel in self.channels_of(node):
+            try:
+                heights[channel] = self._height(node, channel)
+            except (CommandError, ValueError, KeyError):
+                heights[channel] = -1
+        return heights
+
+    def _height(self, node: str, channel: str) -> int:
+        if self.is_orderer(node):
+            output = self.run(self.admin.orderer_channel_info(node, channel)).stdout
+            return int(json.loads(output[output.index("{") :])["height"])
+        output = self.run(self.admin.peer_channel_info(node, channel)).stdout
+        return int(json.loads(output[output.index("{") :])["height"])
+
+    def stop(self, progress: Progress = _quiet) -> list[str]:
+        """Stop every running process (chaincode servers first); ledgers are kept."""
+        stopped = []
+        for name in self._stop_order():
+            if stop(self.processes[name]):
+                stopped.append(name)
+                progress(f"stopped {name}")
+        return stopped
+
+    def _stop_order(self) -> list[str]:
+        nodes = set(self.node_names())
+        others = [name for name in self.processes if name not in nodes]
+        peers = [name for name in self.node_names() if not self.is_orderer(name)]
+        orderers = [name for name in self.node_names() if self.is_orderer(name)]
+        return [name for name in [*others, *peers, *orderers] if name in self.processes]
+
+    def start(self, progress: Progress = _quiet) -> None:
+        """Start the stopped nodes of an existing network and wait until each is healthy.
+
+        Raises:
+            NetworkError: a node did not come back.
+        """
+        for name in self.node_names():
+            record = self.processes.get(name)
+            if record is None or not is_running(record):
+                progress(f"starting {name}")
+                self._spawn_node(name)
+        self.save()
+        for name in self.node_names():
+            self._wait_node(name)
+        from .chaincode import restart_chaincode_servers
+
+        restart_chaincode_servers(self, progress)
+        self.save()
+
+    def down(self, progress: Progress = _quiet, keep_logs: bool = False) -> None:
+        """Stop every process this network started and remove its folder's contents."""
+        self.stop(progress)
+        self.processes.clear()
+        if not self.directory.exists():
+            return
+        for child in self.directory.iterdir():
+            if keep_logs and child.name == "logs":
+                continue
+            if child.is_dir():
+                shutil.rmtree(child)
+            else:
+                child.unlink()
+        if not keep_logs:
+            self.directory.rmdir()
+
+    def log_tail(self, name: str, lines: int = 40) -> str:
+        """The last lines of a node's log.
+
+        Raises:
+            NetworkError: there is no such node or process.
+        """
+        record = self.processes.get(name)
+        if record is None:
+            known = ", ".join(self.processes) or "none"
+            raise NetworkError(f"no process called {name!r} (known: {known})")
+        return tail(record, lines)

@@ -1,0 +1,12 @@
+"""Maps the packages of the three source roots; all metadata lives in setup.cfg."""
+
+from setuptools import find_packages, setup
+
+SOURCE_ROOTS = ("sdk", "chaincode", "cli")
+PACKAGE_DIRS = {
+    name: f"{root}/{name.replace('.', '/')}"
+    for root in SOURCE_ROOTS
+    for name in find_packages(root)
+}
+
+setup(packages=sorted(PACKAGE_DIRS), package_dir=PACKAGE_DIRS)
