@@ -1,13 +1,329 @@
-"""Chaincode-as-a-service lifecycle (placeholder until deploy lands)."""
+"""Chaincode-as-a-service deployment on a running network.
+
+``deploy`` = package → install on every peer of the channel's organisations → start the chaincode
+server (supervised, mutual TLS with the peers) → approve for each organisation → check commit
+readiness → commit → wait until the chaincode answers. Upgrades bump the sequence and keep state.
+"""
 
 from __future__ import annotations
 
+import json
+import sys
+import time
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .chaincode_definitions import ChaincodeDefinition
+from .chaincode_tls import ChaincodeTLS, ensure_chaincode_tls
+from .commands import Command, CommandError, clean_environment
+from .packaging import ccaas_package, package_id, write_package
+from .processes import ProcessRecord, is_running, spawn, stop
 
 if TYPE_CHECKING:
     from .network import FabricNetwork
 
+__all__ = [
+    "ChaincodeError",
+    "DeployResult",
+    "deploy",
+    "list_chaincodes",
+    "restart_chaincode_servers",
+]
 
-def restart_chaincode_servers(network: FabricNetwork, progress: Callable[[str], None]) -> None:
-    """Start again the chaincode servers a stopped network had."""
+Progress = Callable[[str], None]
+_METADATA_CALL = '{"Args":["org.hyperledger.fabric:GetMetadata"]}'
+
+
+class ChaincodeError(RuntimeError):
+    """Deploying or querying chaincode failed; the message names the step."""
+
+
+@dataclass(frozen=True)
+class DeployResult:
+    """What a deploy did."""
+
+    name: str
+    channel: str
+    version: str
+    sequence: int
+    package_id: str
+    address: str
+    seconds: float
+
+    def to_json(self) -> dict[str, Any]:
+        """A JSON-ready dict."""
+        return dict(self.__dict__)
+
+
+def _quiet(_message: str) -> None:
+    pass
+
+
+class _Deployment:
+    """One deploy run: the definition, the network and the commands it needs."""
+
+    def __init__(self, network: FabricNetwork, definition: ChaincodeDefinition) -> None:
+        self.network = network
+        self.definition = definition
+        try:
+            self.channel = network.topology.channel(definition.channel)
+        except KeyError:
+            known = ", ".join(ch.name for ch in network.topology.channels)
+            raise ChaincodeError(
+                f"{definition.name}: channel {definition.channel!r} is not in this network"
+                f" (channels: {known})"
+            ) from None
+        self.peers = [
+            peer for org in self.channel.orgs for peer in network.topology.org(org).peer_names
+        ]
+        self.org_peers = [network.topology.org(org).peer_names[0] for org in self.channel.orgs]
+        self.folder = network.directory / "chaincode" / definition.name
+        self.tls: ChaincodeTLS = ensure_chaincode_tls(network.directory / "chaincode" / "tls")
+
+    def run(self, command: Command, step: str) -> str:
+        try:
+            return self.network.run(command).stdout
+        except CommandError as exc:
+            raise ChaincodeError(f"{self.definition.name}: {step}: {exc}") from exc
+
+    def port(self) -> int:
+        entry = self.network.chaincodes.get(self.definition.name)
+        if entry:
+            return int(entry["port"])
+        used = {int(entry["port"]) for entry in self.network.chaincodes.values()}
+        free = [port for port in self.network.ports.chaincode if port not in used]
+        if not free:
+            raise ChaincodeError("no chaincode server port left in this network's port plan")
+        return free[0]
+
+    def committed_sequence(self) -> int:
+        command = self.network.admin.peer(
+            self.org_peers[0],
+            "lifecycle", "chaincode", "querycommitted",
+            "-C", self.channel.name, "-n", self.definition.name, "--output", "json",
+        )  # fmt: skip
+        try:
+            output = self.network.run(command).stdout
+        except CommandError:
+            return 0
+        return int(json.loads(output).get("sequence", 0))
+
+    def install(self, package_file: Path) -> None:
+        def install_on(peer: str) -> None:
+            command = self.network.admin.peer(
+                peer, "lifecycle", "chaincode", "install", str(package_file)
+            )
+            try:
+                self.network.run(command)
+            except CommandError as exc:
+                if "already successfully installed" not in str(exc.result.stderr):
+                    raise ChaincodeError(f"{self.definition.name}: install on {peer}: {exc}") from exc
+
+        with ThreadPoolExecutor(max_workers=4) as pool:
+            list(pool.map(install_on, self.peers))
+
+    def definition_args(self, sequence: int) -> list[str]:
+        args = [
+            "--channelID", self.channel.name,
+            "--name", self.definition.name,
+            "--version", self.definition.version,
+            "--sequence", str(sequence),
+        ]  # fmt: skip
+        if self.definition.endorsement_policy:
+            args += ["--signature-policy", self.definition.endorsement_policy]
+        collections = self.definition.collections_json()
+        if collections:
+            path = self.folder / "collections.json"
+            path.write_text(collections, encoding="utf-8")
+            args += ["--collections-config", str(path)]
+        return args
+
+    def approve(self, identifier: str, sequence: int) -> None:
+        orderer = self.network.admin.orderer_address_args()
+
+        def approve_for(peer: str) -> None:
+            command = self.network.admin.peer(
+                peer,
+                "lifecycle", "chaincode", "approveformyorg",
+                *orderer, *self.definition_args(sequence),
+                "--package-id", identifier, "--waitForEventTimeout", "60s",
+            )  # fmt: skip
+            self.run(command, f"approve on {peer}")
+
+        with ThreadPoolExecutor(max_workers=4) as pool:
+            list(pool.map(approve_for, self.org_peers))
+
+    def check_readiness(self, sequence: int) -> None:
+        command = self.network.admin.peer(
+            self.org_peers[0],
+            "lifecycle", "chaincode", "checkcommitreadiness",
+            *self.definition_args(sequence), "--output", "json",
+        )  # fmt: skip
+        approvals = json.loads(self.run(command, "check commit readiness"))["approvals"]
+        missing = sorted(msp for msp, approved in approvals.items() if not approved)
+        if missing:
+            raise ChaincodeError(f"{self.definition.name}: not approved by {', '.join(missing)}")
+
+    def commit(self, sequence: int) -> None:
+        targets: list[str] = []
+        for peer in self.org_peers:
+            targets += [
+                "--peerAddresses", self.network.ports.address(peer),
+                "--tlsRootCertFiles",
+                str(self.network.layout.node_dir(peer) / "tls" / "ca.crt"),
+            ]  # fmt: skip
+        command = self.network.admin.peer(
+            self.org_peers[0],
+            "lifecycle", "chaincode", "commit",
+            *self.network.admin.orderer_address_args(), *self.definition_args(sequence),
+            *targets, "--waitForEventTimeout", "60s",
+        )  # fmt: skip
+        self.run(command, "commit")
+
+    def wait_callable(self, timeout: float = 60.0) -> None:
+        deadline = time.monotonic() + timeout
+        last = ""
+        while time.monotonic() < deadline:
+            for peer in self.peers:
+                command = self.network.admin.peer(
+                    peer, "chaincode", "query",
+                    "-C", self.channel.name, "-n", self.definition.name, "-c", _METADATA_CALL,
+                )  # fmt: skip
+                try:
+                    self.network.run(command)
+                except CommandError as exc:
+                    last = str(exc)
+                    break
+            else:
+                return
+            time.sleep(0.3)
+        raise ChaincodeError(f"{self.definition.name}: not callable after {timeout:.0f}s: {last}")
+
+
+def _server_command(server: str) -> list[str]:
+    return [
+        sys.executable, "-m", "fabric_pilot_network.keeper", "--",
+        sys.executable, "-m", "fabric_pilot_chaincode", "serve", server,
+    ]  # fmt: skip
+
+
+def _start_server(network: FabricNetwork, name: str, entry: dict[str, Any]) -> ProcessRecord:
+    process_name = f"chaincode-{name}"
+    old = network.processes.get(process_name)
+    if old is not None:
+        stop(old)
+    tls = ChaincodeTLS(network.directory / "chaincode" / "tls")
+    env = clean_environment(
+        {
+            "CHAINCODE_SERVER_ADDRESS": f"127.0.0.1:{entry['port']}",
+            "CHAINCODE_ID": entry["package_id"],
+            "CHAINCODE_TLS_CERT_FILE": str(tls.server_cert),
+            "CHAINCODE_TLS_KEY_FILE": str(tls.server_key),
+            "CHAINCODE_TLS_CLIENT_CACERT_FILE": str(tls.ca_cert),
+            "PYTHONUNBUFFERED": "1",
+        }
+    )
+    record = spawn(process_name, _server_command(entry["server"]), env, network.log_file(process_name))
+    network.processes[process_name] = record
+    return record
+
+
+def deploy(
+    network: FabricNetwork, definition: ChaincodeDefinition, progress: Progress = _quiet
+) -> DeployResult:
+    """Deploy (or upgrade) ``definition`` on ``network``.
+
+    Raises:
+        ChaincodeError: a lifecycle step failed; the message names the step and peer.
+    """
+    started = time.monotonic()
+    run = _Deployment(network, definition)
+    port = run.port()
+    address = f"127.0.0.1:{port}"
+    package = ccaas_package(definition.label, address, run.tls)
+    identifier = package_id(definition.label, package)
+    package_file = write_package(run.folder / f"{definition.label}.tar.gz", package)
+    progress(f"installing {definition.label} on {len(run.peers)} peer(s)")
+    run.install(package_file)
+    entry = {
+        "port": port,
+        "package_id": identifier,
+        "server": definition.server,
+        "channel": definition.channel,
+        "version": definition.version,
+    }
+    progress(f"starting chaincode server on {address}")
+    _start_server(network, definition.name, entry)
+    network.chaincodes[definition.name] = entry
+    network.save()
+    sequence = run.committed_sequence() + 1
+    progress(f"approving sequence {sequence} for {', '.join(run.channel.orgs)}")
+    run.approve(identifier, sequence)
+    run.check_readiness(sequence)
+    progress(f"committing {definition.name} on {definition.channel}")
+    run.commit(sequence)
+    run.wait_callable()
+    entry["sequence"] = sequence
+    network.save()
+    seconds = time.monotonic() - started
+    progress(f"{definition.name} {definition.version} (sequence {sequence}) ready in {seconds:.1f}s")
+    return DeployResult(
+        definition.name, definition.channel, definition.version, sequence, identifier, address, seconds
+    )
+
+
+def restart_chaincode_servers(network: FabricNetwork, progress: Progress = _quiet) -> None:
+    """Start again the chaincode servers of a network whose processes were stopped."""
+    for name, entry in network.chaincodes.items():
+        record = network.processes.get(f"chaincode-{name}")
+        if record is None or not is_running(record):
+            progress(f"starting chaincode server {name}")
+            _start_server(network, name, entry)
+
+
+def list_chaincodes(network: FabricNetwork) -> list[dict[str, Any]]:
+    """Installed, approved and committed state of every chaincode per channel and org."""
+    rows: list[dict[str, Any]] = []
+    for channel in network.topology.channels:
+        for org_name in channel.orgs:
+            peer = network.topology.org(org_name).peer_names[0]
+            committed = _json_or_empty(
+                network,
+                network.admin.peer(
+                    peer, "lifecycle", "chaincode", "querycommitted", "-C", channel.name,
+                    "--output", "json",
+                ),  # fmt: skip
+            )
+            installed = _json_or_empty(
+                network,
+                network.admin.peer(
+                    peer, "lifecycle", "chaincode", "queryinstalled", "--output", "json"
+                ),
+            )
+            labels = {item["package_id"]: item["label"] for item in installed.get("installed_chaincodes", [])}
+            for definition in committed.get("chaincode_definitions", []):
+                entry = network.chaincodes.get(definition["name"], {})
+                rows.append(
+                    {
+                        "channel": channel.name,
+                        "org": org_name,
+                        "name": definition["name"],
+                        "version": definition["version"],
+                        "sequence": definition["sequence"],
+                        "committed": True,
+                        "installed": entry.get("package_id") in labels,
+                        "package_id": entry.get("package_id", ""),
+                    }
+                )
+    return rows
+
+
+def _json_or_empty(network: FabricNetwork, command: Command) -> dict[str, Any]:
+    try:
+        output = network.run(command).stdout
+    except CommandError:
+        return {}
+    return json.loads(output) if output.strip() else {}

@@ -29,7 +29,7 @@ from .crypto import CryptoLayout, cryptogen_command, cryptogen_spec
 from .fabric_home import FabricHome
 from .nodeconfig import orderer_config, peer_config, write_yaml
 from .ports import PortClashError, PortPlan, busy_ports, plan_ports
-from .processes import ProcessRecord, is_running, spawn, stop, tail, wait_healthy
+from .processes import ProcessRecord, is_running, spawn, stop, tail, wait_healthy, wait_listening
 from .profiles import write_profiles
 from .topology import Topology, load_topology
 
@@ -291,8 +291,11 @@ class FabricNetwork:
 
     def _wait_node(self, name: str) -> None:
         ca_file = self.layout.node_dir(name) / "tls" / "ca.crt"
+        record = self.processes[name]
         try:
-            wait_healthy(self.processes[name], self._health_url(name), ca_file)
+            wait_healthy(record, self._health_url(name), ca_file)
+            # /healthz answers before the gRPC listener is up; clients need the latter.
+            wait_listening(record, self.ports.port(name, "listen"))
         except RuntimeError as exc:
             raise NetworkError(str(exc)) from exc
 
@@ -378,11 +381,13 @@ class FabricNetwork:
         return stopped
 
     def _stop_order(self) -> list[str]:
+        cas = {self.topology.orderer_org.ca_name, *(org.ca_name for org in self.topology.orgs)}
         nodes = set(self.node_names())
-        others = [name for name in self.processes if name not in nodes]
+        others = [name for name in self.processes if name not in nodes and name not in cas]
         peers = [name for name in self.node_names() if not self.is_orderer(name)]
         orderers = [name for name in self.node_names() if self.is_orderer(name)]
-        return [name for name in [*others, *peers, *orderers] if name in self.processes]
+        last = [name for name in self.processes if name in cas]
+        return [name for name in [*others, *peers, *orderers, *last] if name in self.processes]
 
     def start(self, progress: Progress = _quiet) -> None:
         """Start the stopped nodes of an existing network and wait until each is healthy.
@@ -390,6 +395,9 @@ class FabricNetwork:
         Raises:
             NetworkError: a node did not come back.
         """
+        from .fabric_ca import start_ca_servers
+
+        start_ca_servers(self, progress)
         for name in self.node_names():
             record = self.processes.get(name)
             if record is None or not is_running(record):

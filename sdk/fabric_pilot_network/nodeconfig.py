@@ -135,6 +135,7 @@ def orderer_config(
         "Operations.TLS.Certificate": tls["cert"],
         "Operations.TLS.RootCAs": [tls["ca"]],
         "Operations.TLS.ClientAuthRequired": False,
+        "Operations.TLS.ClientRootCAs": [tls["ca"]],
         "Metrics.Provider": "prometheus",
         "Admin.ListenAddress": ports.address(host, "admin"),
         "Admin.TLS.Enabled": True,

@@ -78,8 +78,11 @@ def busy_ports(ports: list[int]) -> list[int]:
     busy = []
     for port in ports:
         with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+            # Servers bind with SO_REUSEADDR, so TIME_WAIT leftovers do not make a port busy.
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
             try:
                 probe.bind((LOOPBACK, port))
+                probe.listen()
             except OSError:
                 busy.append(port)
     return busy

@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import os
 import signal
+import socket
 import ssl
 import time
 import urllib.request
@@ -24,6 +25,7 @@ __all__ = [
     "stop",
     "tail",
     "wait_healthy",
+    "wait_listening",
 ]
 
 
@@ -153,3 +155,19 @@ def tail(record: ProcessRecord, lines: int = 20) -> str:
     except OSError:
         return "(no log)"
     return "\n".join(text.splitlines()[-lines:])
+
+
+def wait_listening(record: ProcessRecord, port: int, timeout: float = 30.0) -> None:
+    """Wait until something accepts TCP connections on 127.0.0.1:``port``.
+
+    Raises:
+        RuntimeError: the process died or the port did not open in time.
+    """
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if not is_running(record):
+            raise RuntimeError(f"{record.name} exited during start-up:\n{tail(record, 15)}")
+        with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 1):
+            return
+        time.sleep(0.05)
+    raise RuntimeError(f"{record.name} not listening on {port} after {timeout:.0f}s")

@@ -1,0 +1,121 @@
+"""TLS material between peers and chaincode servers: one CA per network, a server certificate
+for the chaincode servers (SANs 127.0.0.1 and localhost) and a client certificate for peers."""
+
+from __future__ import annotations
+
+import datetime
+import ipaddress
+from dataclasses import dataclass
+from pathlib import Path
+
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+
+__all__ = ["ChaincodeTLS", "ensure_chaincode_tls"]
+
+_VALIDITY = datetime.timedelta(days=3650)
+
+
+@dataclass(frozen=True)
+class ChaincodeTLS:
+    """Files of the chaincode TLS material."""
+
+    folder: Path
+
+    @property
+    def ca_cert(self) -> Path:
+        """The CA certificate both sides trust."""
+        return self.folder / "ca.crt"
+
+    @property
+    def server_cert(self) -> Path:
+        """The chaincode servers' certificate."""
+        return self.folder / "server.crt"
+
+    @property
+    def server_key(self) -> Path:
+        """The chaincode servers' private key."""
+        return self.folder / "server.key"
+
+    @property
+    def client_cert(self) -> Path:
+        """The certificate peers present to chaincode servers."""
+        return self.folder / "client.crt"
+
+    @property
+    def client_key(self) -> Path:
+        """The private key peers use towards chaincode servers."""
+        return self.folder / "client.key"
+
+
+def _key() -> ec.EllipticCurvePrivateKey:
+    return ec.generate_private_key(ec.SECP256R1())
+
+
+def _pem_key(key: ec.EllipticCurvePrivateKey) -> bytes:
+    return key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    )
+
+
+def _name(common_name: str) -> x509.Name:
+    return x509.Name(
+        [
+            x509.NameAttribute(NameOID.ORGANIZATION_NAME, "fabric-pilot"),
+            x509.NameAttribute(NameOID.COMMON_NAME, common_name),
+        ]
+    )
+
+
+def _builder(subject: str, issuer: str, public_key: ec.EllipticCurvePublicKey) -> x509.CertificateBuilder:
+    now = datetime.datetime.now(datetime.UTC)
+    return (
+        x509.CertificateBuilder()
+        .subject_name(_name(subject))
+        .issuer_name(_name(issuer))
+        .public_key(public_key)
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(minutes=5))
+        .not_valid_after(now + _VALIDITY)
+    )
+
+
+def ensure_chaincode_tls(folder: Path) -> ChaincodeTLS:
+    """Create the chaincode TLS material in ``folder`` unless it is already there."""
+    tls = ChaincodeTLS(folder)
+    if tls.client_key.exists():
+        return tls
+    folder.mkdir(parents=True, exist_ok=True)
+    ca_key = _key()
+    ca_cert = (
+        _builder("chaincode-tls-ca", "chaincode-tls-ca", ca_key.public_key())
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .add_extension(
+            x509.KeyUsage(False, False, False, False, False, True, True, False, False), critical=True
+        )
+        .sign(ca_key, hashes.SHA256())
+    )
+    tls.ca_cert.write_bytes(ca_cert.public_bytes(serialization.Encoding.PEM))
+    sans = x509.SubjectAlternativeName(
+        [x509.DNSName("localhost"), x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]
+    )
+    for role, usage in (
+        ("server", ExtendedKeyUsageOID.SERVER_AUTH),
+        ("client", ExtendedKeyUsageOID.CLIENT_AUTH),
+    ):
+        key = _key()
+        cert = (
+            _builder(f"chaincode-{role}", "chaincode-tls-ca", key.public_key())
+            .add_extension(sans, critical=False)
+            .add_extension(x509.ExtendedKeyUsage([usage]), critical=False)
+            .sign(ca_key, hashes.SHA256())
+        )
+        (folder / f"{role}.crt").write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+        key_file = folder / f"{role}.key"
+        key_file.write_bytes(_pem_key(key))
+        key_file.chmod(0o600)
+    return tls
