@@ -26,12 +26,21 @@ def _implicit(rule: str) -> dict[str, str]:
     return {"Type": "ImplicitMeta", "Rule": rule}
 
 
-def _member_policies(msp_id: str, peer_role: str) -> dict[str, Any]:
+def _peer_org_policies(msp_id: str) -> dict[str, Any]:
     return {
-        "Readers": _signature(f"OR('{msp_id}.admin', '{msp_id}.{peer_role}', '{msp_id}.client')"),
+        "Readers": _signature(f"OR('{msp_id}.admin', '{msp_id}.peer', '{msp_id}.client')"),
         "Writers": _signature(f"OR('{msp_id}.admin', '{msp_id}.client')"),
         "Admins": _signature(f"OR('{msp_id}.admin')"),
-        "Endorsement": _signature(f"OR('{msp_id}.{peer_role}')"),
+        "Endorsement": _signature(f"OR('{msp_id}.peer')"),
+    }
+
+
+def _orderer_org_policies(msp_id: str) -> dict[str, Any]:
+    # Orderers sign blocks; BlockValidation ("ANY Writers") needs them among the Writers.
+    return {
+        "Readers": _signature(f"OR('{msp_id}.member')"),
+        "Writers": _signature(f"OR('{msp_id}.member')"),
+        "Admins": _signature(f"OR('{msp_id}.admin')"),
     }
 
 
@@ -52,7 +61,7 @@ class _Builder:
             "Name": org.name,
             "ID": org.msp_id,
             "MSPDir": str(self.layout.org_msp(org.name)),
-            "Policies": _member_policies(org.msp_id, "orderer"),
+            "Policies": _orderer_org_policies(org.msp_id),
             "OrdererEndpoints": [self.ports.address(host) for host in org.orderer_names],
         }
 
@@ -63,7 +72,7 @@ class _Builder:
             "Name": org.name,
             "ID": org.msp_id,
             "MSPDir": str(self.layout.org_msp(org.name)),
-            "Policies": _member_policies(org.msp_id, "peer"),
+            "Policies": _peer_org_policies(org.msp_id),
             "AnchorPeers": [{"Host": "127.0.0.1", "Port": self.ports.port(anchor, "listen")}],
         }
 

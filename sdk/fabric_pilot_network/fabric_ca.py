@@ -160,7 +160,10 @@ def identities(network: FabricNetwork, ca: CaServer) -> list[Identity]:
     layout = network.layout
     orderer_org = network.topology.orderer_org
     admin = Identity(
-        f"Admin@{ca.domain}", "admin", layout.user_dir(ca.org_name, "Admin"), (f"Admin@{ca.domain}",)
+        f"Admin@{ca.domain}",
+        "admin",
+        layout.user_dir(ca.org_name, "Admin"),
+        (f"Admin@{ca.domain}",),
     )
     if ca.org_name == orderer_org.name:
         nodes = [
@@ -175,7 +178,10 @@ def identities(network: FabricNetwork, ca: CaServer) -> list[Identity]:
     ]
     users = [
         Identity(
-            f"{user}@{ca.domain}", "client", layout.user_dir(org.name, user), (f"{user}@{ca.domain}",)
+            f"{user}@{ca.domain}",
+            "client",
+            layout.user_dir(org.name, user),
+            (f"{user}@{ca.domain}",),
         )
         for user in org.users
     ]
@@ -225,12 +231,19 @@ def enroll_command(
     ca: CaServer,
     user: tuple[str, str],
     msp_dir: Path,
+    *,
     hosts: tuple[str, ...] = (),
     profile: str | None = None,
 ) -> Command:
     """``fabric-ca-client enroll`` of ``user`` (name, secret) into ``msp_dir``."""
     name, secret = user
-    args = ["enroll", "--url", f"https://{name}:{secret}@127.0.0.1:{ca.port}", "--mspdir", str(msp_dir)]
+    args = [
+        "enroll",
+        "--url",
+        f"https://{name}:{secret}@127.0.0.1:{ca.port}",
+        "--mspdir",
+        str(msp_dir),
+    ]
     if hosts:
         args += ["--csr.hosts", ",".join(hosts)]
     if profile:
@@ -407,10 +420,12 @@ def _enrol_identity(network: FabricNetwork, ca: CaServer, identity: Identity) ->
     network.run(register_command(network.home, ca, identity, secret))
     user = (identity.name, secret)
     msp = identity.folder / "msp"
-    network.run(enroll_command(network.home, ca, user, msp, identity.hosts))
+    network.run(enroll_command(network.home, ca, user, msp, hosts=identity.hosts))
     _tidy_signing_msp(msp, ca, identity)
     scratch = identity.folder / "tls-enrolment"
-    network.run(enroll_command(network.home, ca, user, scratch, identity.hosts, "tls"))
+    network.run(
+        enroll_command(network.home, ca, user, scratch, hosts=identity.hosts, profile="tls")
+    )
     _move_tls(scratch, identity)
 
 

@@ -28,6 +28,7 @@ from .configtx import channel_block_command, configtx_document
 from .crypto import CryptoLayout, cryptogen_command, cryptogen_spec
 from .fabric_home import FabricHome
 from .nodeconfig import orderer_config, peer_config, write_yaml
+from .operations import metric_value, read_metrics
 from .ports import PortClashError, PortPlan, busy_ports, plan_ports
 from .processes import ProcessRecord, is_running, spawn, stop, tail, wait_healthy, wait_listening
 from .profiles import write_profiles
@@ -313,6 +314,7 @@ class FabricNetwork:
         self.run(channel_block_command(self.home, self.directory / "config", channel, block))
         for orderer in self.topology.orderer_org.orderer_names:
             self.run(self.admin.orderer_join(orderer, channel, block))
+        self.wait_for_leader(channel)
         for org_name in self.topology.channel(channel).orgs:
             for peer in self.topology.org(org_name).peer_names:
                 self._join_peer(peer, block)
@@ -326,6 +328,42 @@ class FabricNetwork:
                 if attempt == 19:
                     raise
                 time.sleep(0.5)
+
+    def orderer_metric(self, orderer: str, name: str, channel: str) -> float | None:
+        """One Prometheus metric of an orderer for ``channel`` (None when not reported)."""
+        admin_tls = self.layout.user_dir(self.topology.orderer_org.name, "Admin") / "tls"
+        metrics = read_metrics(
+            self.ports.address(orderer, "operations"),
+            self.layout.node_dir(orderer) / "tls" / "ca.crt",
+            admin_tls / "client.crt",
+            admin_tls / "client.key",
+        )
+        return metric_value(metrics, name, channel)
+
+    def raft_leaders(self, channel: str) -> list[str]:
+        """The orderers that currently consider themselves Raft leader of ``channel``."""
+        return [
+            orderer
+            for orderer in self.topology.orderer_org.orderer_names
+            if self.orderer_metric(orderer, "consensus_etcdraft_is_leader", channel) == 1
+        ]
+
+    def wait_for_leader(self, channel: str, timeout: float = 30.0) -> str:
+        """Wait until ``channel`` has a Raft leader, so the orderers accept transactions.
+
+        Raises:
+            NetworkError: no leader was elected in time.
+        """
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            leaders = self.raft_leaders(channel)
+            if len(leaders) == 1:
+                return leaders[0]
+            time.sleep(0.1)
+        orderer = self.topology.orderer_org.orderer_names[0]
+        raise NetworkError(
+            f"channel {channel}: no Raft leader after {timeout:.0f}s\n{self.log_tail(orderer, 15)}"
+        )
 
     # ----------------------------------------------------------------- status, stop, start, down
 

@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import re
 import socket
 import ssl
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
@@ -89,19 +86,6 @@ def test_stop_start_keeps_height_and_down_frees_everything(
     assert not network.directory.exists()
 
 
-def _metric(network: FabricNetwork, orderer: str, name: str) -> float:
-    ca_file = network.layout.node_dir(orderer) / "tls" / "ca.crt"
-    context = ssl.create_default_context(cafile=str(ca_file))
-    admin_tls = network.layout.user_dir(network.topology.orderer_org.name, "Admin") / "tls"
-    context.load_cert_chain(admin_tls / "client.crt", admin_tls / "client.key")
-    url = f"https://{network.ports.address(orderer, 'operations')}/metrics"
-    with urllib.request.urlopen(url, context=context, timeout=5) as response:
-        text = response.read().decode()
-    match = re.search(rf'^{name}\{{channel="mychannel"\}} (\S+)$', text, re.MULTILINE)
-    assert match, f"{name} missing from {orderer} metrics"
-    return float(match.group(1))
-
-
 def test_raft3_has_three_consenters_and_exactly_one_leader(
     fabric_network_factory: NetworkFactory,
 ) -> None:
@@ -109,13 +93,8 @@ def test_raft3_has_three_consenters_and_exactly_one_leader(
     orderers = network.topology.orderer_org.orderer_names
     assert len(orderers) == 3
     for orderer in orderers:
-        assert _metric(network, orderer, "consensus_etcdraft_cluster_size") == 3
-    leaders: list[str] = []
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline and not leaders:
-        leaders = [o for o in orderers if _metric(network, o, "consensus_etcdraft_is_leader") == 1]
-        time.sleep(0.2)
-    assert len(leaders) == 1
+        assert network.orderer_metric(orderer, "consensus_etcdraft_cluster_size", "mychannel") == 3
+    assert len(network.raft_leaders("mychannel")) == 1
 
 
 def test_bad_topology_file_is_rejected_naming_the_key(tmp_path: Path) -> None:

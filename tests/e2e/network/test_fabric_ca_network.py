@@ -1,0 +1,149 @@
+"""``dev`` with crypto from running Fabric CA servers: enrolled identities, roles, stop/start, down.
+
+Fabric comes from ``FABRIC_PILOT_FABRIC_BIN``; Fabric CA from the same folder,
+``FABRIC_PILOT_FABRIC_CA_BIN`` or the per-user cache (``fabric-pilot install``).
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import ssl
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from cryptography import x509
+from fabric_pilot_network.fabric_ca import ca_servers, role_of
+from fabric_pilot_network.fabric_home import resolve_fabric_home
+from fabric_pilot_network.network import FabricNetwork
+from fabric_pilot_network.ports import busy_ports, plan_ports
+from fabric_pilot_network.processes import is_running
+from fabric_pilot_network.topology import Topology, load_topology
+
+pytestmark = pytest.mark.e2e
+ATTRIBUTES_OID = x509.ObjectIdentifier("1.2.3.4.5.6.7.8.1")
+
+
+def _base_port(topology: Topology) -> int:
+    generator = random.Random()
+    for _ in range(50):
+        base = generator.randrange(23000, 29900, 10)
+        if not busy_ports(plan_ports(topology, base, with_ca=True).all_ports()):
+            return base
+    raise RuntimeError("no free port range in 23000-29999")
+
+
+@pytest.fixture(scope="module")
+def ca_network(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FabricNetwork]:
+    topology = load_topology("dev").with_crypto("fabric-ca")
+    folder = tmp_path_factory.mktemp("net-ca") / "dev"
+    network = FabricNetwork.create(folder, topology, resolve_fabric_home(), _base_port(topology))
+    network.up()
+    yield network
+    network.down()
+
+
+def _load(path: Path) -> x509.Certificate:
+    return x509.load_pem_x509_certificate(path.read_bytes())
+
+
+def _signing_cert(folder: Path) -> x509.Certificate:
+    (cert,) = (folder / "msp" / "signcerts").glob("*.pem")
+    return _load(cert)
+
+
+def _attributes(cert: x509.Certificate) -> dict[str, str]:
+    extension = cert.extensions.get_extension_for_oid(ATTRIBUTES_OID).value
+    assert isinstance(extension, x509.UnrecognizedExtension)
+    attrs: dict[str, str] = json.loads(extension.value)["attrs"]
+    return attrs
+
+
+def _ou(cert: x509.Certificate) -> list[str]:
+    return [
+        str(a.value)
+        for a in cert.subject.get_attributes_for_oid(x509.NameOID.ORGANIZATIONAL_UNIT_NAME)
+    ]
+
+
+def test_every_user_is_issued_by_the_org_msp_root_and_carries_its_role(
+    ca_network: FabricNetwork,
+) -> None:
+    layout = ca_network.layout
+    for org in ca_network.topology.orgs:
+        (root_file,) = (layout.org_msp(org.name) / "cacerts").glob("*.pem")
+        root = _load(root_file)
+        for user in ("Admin", *org.users):
+            cert = _signing_cert(layout.user_dir(org.name, user))
+            cert.verify_directly_issued_by(root)
+            attributes = _attributes(cert)
+            assert attributes["pilot.role"] == role_of(user)
+            assert attributes["hf.EnrollmentID"] == f"{user}@{org.domain}"
+            assert _ou(cert) == (["admin"] if user == "Admin" else ["client"])
+
+
+def test_nodes_have_peer_or_orderer_ou_and_tls_with_loopback_sans(
+    ca_network: FabricNetwork,
+) -> None:
+    layout = ca_network.layout
+    for host in ca_network.node_names():
+        kind = "orderer" if ca_network.is_orderer(host) else "peer"
+        tls_dir = layout.node_dir(host) / "tls"
+        server = _load(tls_dir / "server.crt")
+        server.verify_directly_issued_by(_load(tls_dir / "ca.crt"))
+        sans = server.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
+        assert host in sans.get_values_for_type(x509.DNSName)
+        assert "localhost" in sans.get_values_for_type(x509.DNSName)
+        assert [str(ip) for ip in sans.get_values_for_type(x509.IPAddress)] == ["127.0.0.1"]
+        assert _ou(_signing_cert(layout.node_dir(host))) == [kind]
+
+
+def test_org_msp_enables_node_ous_on_its_ca_cert(ca_network: FabricNetwork) -> None:
+    for org in ca_network.topology.orgs:
+        msp = ca_network.layout.org_msp(org.name)
+        config = (msp / "config.yaml").read_text()
+        (cert,) = (msp / "cacerts").glob("*.pem")
+        assert f"Certificate: cacerts/{cert.name}" in config
+        assert "OrganizationalUnitIdentifier: admin" in config
+
+
+def test_channel_is_up_on_ca_issued_crypto(ca_network: FabricNetwork) -> None:
+    heights = {status.name: status.heights["mychannel"] for status in ca_network.status()}
+    assert min(heights.values()) >= 1
+
+
+def test_ca_rest_api_answers_over_tls_trusting_ca_tls_pem(ca_network: FabricNetwork) -> None:
+    for ca in ca_servers(ca_network):
+        context = ssl.create_default_context(cafile=str(ca.org_dir / "ca-tls.pem"))
+        with urllib.request.urlopen(f"{ca.url}/cainfo", context=context, timeout=5) as reply:
+            body = json.loads(reply.read())
+        assert body["success"] is True
+        assert body["result"]["CAName"] == ca.host
+
+
+def test_profiles_name_the_org_ca(ca_network: FabricNetwork) -> None:
+    for org in ca_network.topology.orgs:
+        profile = json.loads((ca_network.directory / "profiles" / f"{org.name}.json").read_text())
+        port = ca_network.ports.port(org.ca_name, "listen")
+        assert profile["certificateAuthorities"][org.ca_name]["url"] == f"https://127.0.0.1:{port}"
+
+
+def test_stop_stops_cas_last_and_start_brings_them_back(ca_network: FabricNetwork) -> None:
+    cas = [ca.host for ca in ca_servers(ca_network)]
+    stopped = ca_network.stop()
+    assert sorted(stopped[-len(cas) :]) == sorted(cas)
+    assert not ca_network.is_running()
+    reloaded = FabricNetwork.load(ca_network.directory)
+    reloaded.start()
+    assert all(is_running(reloaded.processes[name]) for name in [*cas, *reloaded.node_names()])
+    ca_network.processes = reloaded.processes
+
+
+def test_down_leaves_no_process(ca_network: FabricNetwork) -> None:
+    records = list(ca_network.processes.values())
+    assert len(records) == len(ca_network.node_names()) + len(ca_servers(ca_network))
+    ca_network.down()
+    assert not any(is_running(record) for record in records)
+    assert not ca_network.directory.exists()
