@@ -120,7 +120,9 @@ class _Deployment:
                 self.network.run(command)
             except CommandError as exc:
                 if "already successfully installed" not in str(exc.result.stderr):
-                    raise ChaincodeError(f"{self.definition.name}: install on {peer}: {exc}") from exc
+                    raise ChaincodeError(
+                        f"{self.definition.name}: install on {peer}: {exc}"
+                    ) from exc
 
         with ThreadPoolExecutor(max_workers=4) as pool:
             list(pool.map(install_on, self.peers))
@@ -226,7 +228,9 @@ def _start_server(network: FabricNetwork, name: str, entry: dict[str, Any]) -> P
             "PYTHONUNBUFFERED": "1",
         }
     )
-    record = spawn(process_name, _server_command(entry["server"]), env, network.log_file(process_name))
+    record = spawn(
+        process_name, _server_command(entry["server"]), env, network.log_file(process_name)
+    )
     network.processes[process_name] = record
     return record
 
@@ -269,9 +273,17 @@ def deploy(
     entry["sequence"] = sequence
     network.save()
     seconds = time.monotonic() - started
-    progress(f"{definition.name} {definition.version} (sequence {sequence}) ready in {seconds:.1f}s")
+    progress(
+        f"{definition.name} {definition.version} (sequence {sequence}) ready in {seconds:.1f}s"
+    )
     return DeployResult(
-        definition.name, definition.channel, definition.version, sequence, identifier, address, seconds
+        definition.name,
+        definition.channel,
+        definition.version,
+        sequence,
+        identifier,
+        address,
+        seconds,
     )
 
 
@@ -293,9 +305,15 @@ def list_chaincodes(network: FabricNetwork) -> list[dict[str, Any]]:
             committed = _json_or_empty(
                 network,
                 network.admin.peer(
-                    peer, "lifecycle", "chaincode", "querycommitted", "-C", channel.name,
-                    "--output", "json",
-                ),  # fmt: skip
+                    peer,
+                    "lifecycle",
+                    "chaincode",
+                    "querycommitted",
+                    "-C",
+                    channel.name,
+                    "--output",
+                    "json",
+                ),
             )
             installed = _json_or_empty(
                 network,
@@ -303,7 +321,10 @@ def list_chaincodes(network: FabricNetwork) -> list[dict[str, Any]]:
                     peer, "lifecycle", "chaincode", "queryinstalled", "--output", "json"
                 ),
             )
-            labels = {item["package_id"]: item["label"] for item in installed.get("installed_chaincodes", [])}
+            labels = {
+                item["package_id"]: item["label"]
+                for item in installed.get("installed_chaincodes", [])
+            }
             for definition in committed.get("chaincode_definitions", []):
                 entry = network.chaincodes.get(definition["name"], {})
                 rows.append(

@@ -128,18 +128,24 @@ def _collection(raw: Any, source: str, key: str) -> Collection:
     return Collection(**dict(raw))
 
 
+def _definition_path(name_or_path: str | Path) -> Path:
+    path = Path(name_or_path)
+    if path.suffix:
+        return path
+    path = chaincode_directory() / f"{name_or_path}.yaml"
+    if not path.exists():
+        known = ", ".join(d.name for d in available_definitions()) or "none"
+        raise ChaincodeDefinitionError(f"unknown chaincode {name_or_path!r} (known: {known})")
+    return path
+
+
 def load_definition(name_or_path: str | Path) -> ChaincodeDefinition:
     """Load a definition by chaincode name or file path.
 
     Raises:
         ChaincodeDefinitionError: missing file, unknown or missing key, or a bad value.
     """
-    path = Path(name_or_path)
-    if not path.suffix:
-        path = chaincode_directory() / f"{name_or_path}.yaml"
-        if not path.exists():
-            known = ", ".join(d.name for d in available_definitions()) or "none"
-            raise ChaincodeDefinitionError(f"unknown chaincode {name_or_path!r} (known: {known})")
+    path = _definition_path(name_or_path)
     source = path.name
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))

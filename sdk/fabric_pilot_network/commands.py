@@ -46,7 +46,9 @@ class Command:
         return " ".join(words[:4])
 
     def __str__(self) -> str:
-        settings = " ".join(f"{key}={shlex.quote(value)}" for key, value in sorted(self.env.items()))
+        settings = " ".join(
+            f"{key}={shlex.quote(value)}" for key, value in sorted(self.env.items())
+        )
         return f"{settings} {shlex.join(self.argv)}".strip()
 
 

@@ -78,7 +78,11 @@ class FabricHome:
         """
         try:
             completed = subprocess.run(
-                [self.tool(tool), "version"], capture_output=True, text=True, timeout=30, check=False
+                [self.tool(tool), "version"],
+                capture_output=True,
+                text=True,
+                timeout=30,
+                check=False,
             )
         except OSError as exc:
             raise FabricHomeError(f"cannot run {self.tool(tool)}: {exc.strerror}") from exc
@@ -132,7 +136,9 @@ def resolve_fabric_home(
     cache = cache_root(env)
     ca_env = env.get("FABRIC_PILOT_FABRIC_CA_BIN")
     ca_cache = cache / f"fabric-ca-{FABRIC_CA_VERSION}" / "bin"
-    chosen = fabric_bin or (Path(env["FABRIC_PILOT_FABRIC_BIN"]) if env.get("FABRIC_PILOT_FABRIC_BIN") else None)
+    chosen = fabric_bin or (
+        Path(env["FABRIC_PILOT_FABRIC_BIN"]) if env.get("FABRIC_PILOT_FABRIC_BIN") else None
+    )
     bin_dir = (chosen or cache / f"fabric-{FABRIC_VERSION}" / "bin").expanduser().absolute()
     if ca_env:
         ca_dir: Path | None = Path(ca_env).expanduser().absolute()

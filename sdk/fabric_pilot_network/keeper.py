@@ -40,8 +40,11 @@ class _Keeper:
                 return 0
             if time.monotonic() - started > _STABLE_AFTER:
                 backoff = 0.2
-            print(f"keeper: {self.argv[0]} exited with {code}; restarting in {backoff:.1f}s",
-                  file=sys.stderr, flush=True)
+            print(
+                f"keeper: {self.argv[0]} exited with {code}; restarting in {backoff:.1f}s",
+                file=sys.stderr,
+                flush=True,
+            )
             time.sleep(backoff)
             if self.stopping:
                 return 0

@@ -281,7 +281,11 @@ class FabricNetwork:
 
     def _spawn_node(self, name: str) -> ProcessRecord:
         tool = "orderer" if self.is_orderer(name) else "peer"
-        argv = [self.home.tool(tool)] if tool == "orderer" else [self.home.tool("peer"), "node", "start"]
+        argv = (
+            [self.home.tool(tool)]
+            if tool == "orderer"
+            else [self.home.tool("peer"), "node", "start"]
+        )
         env = clean_environment({"FABRIC_CFG_PATH": str(self.directory / "nodes" / name)})
         record = spawn(name, argv, env, self.log_file(name))
         self.processes[name] = record

@@ -8,6 +8,7 @@ Every default path under /var/hyperledger and every default port is replaced.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +17,17 @@ import yaml
 from .crypto import CryptoLayout
 from .ports import PortPlan
 
-__all__ = ["orderer_config", "peer_config", "set_path", "write_yaml"]
+__all__ = [
+    "NodePlacement",
+    "environment",
+    "native_placement",
+    "orderer_config",
+    "orderer_overrides",
+    "peer_config",
+    "peer_overrides",
+    "set_path",
+    "write_yaml",
+]
 
 
 def set_path(document: dict[str, Any], dotted: str, value: Any) -> None:
@@ -40,7 +51,134 @@ def _apply(document: dict[str, Any], overrides: Mapping[str, Any]) -> dict[str, 
 
 def _tls(node_dir: Path) -> dict[str, str]:
     tls = node_dir / "tls"
-    return {"cert": str(tls / "server.crt"), "key": str(tls / "server.key"), "ca": str(tls / "ca.crt")}
+    return {
+        "cert": str(tls / "server.crt"),
+        "key": str(tls / "server.key"),
+        "ca": str(tls / "ca.crt"),
+    }
+
+
+@dataclass(frozen=True)
+class NodePlacement:
+    """Where a node reads its crypto and keeps its data, and the hosts it binds and announces.
+
+    Natively both hosts are 127.0.0.1 and paths are in the network folder; in a container the
+    node binds 0.0.0.0, announces its host name and sees the folders where they are mounted.
+    """
+
+    node_dir: Path
+    data_dir: Path
+    bind_host: str = "127.0.0.1"
+    announce_host: str = "127.0.0.1"
+
+
+def native_placement(layout: CryptoLayout, host: str, data_dir: Path) -> NodePlacement:
+    """The placement of a native node: its crypto folder in ``layout``, loopback addresses."""
+    return NodePlacement(layout.node_dir(host), data_dir)
+
+
+def peer_overrides(
+    *,
+    host: str,
+    msp_id: str,
+    network: str,
+    ports: PortPlan,
+    placement: NodePlacement,
+    ccaas_builder_dir: Path | None,
+) -> dict[str, Any]:
+    """The core.yaml settings (dotted keys) of one peer.
+
+    ``ccaas_builder_dir=None`` leaves ``chaincode.externalBuilders`` to the config at hand
+    (Fabric's peer image already points it at its own CCaaS builder).
+    """
+    tls = _tls(placement.node_dir)
+    bind = f"{placement.bind_host}:{ports.port(host, 'listen')}"
+    address = f"{placement.announce_host}:{ports.port(host, 'listen')}"
+    chaincode = ports.port(host, "chaincode")
+    data_dir = placement.data_dir
+    overrides: dict[str, Any] = {
+        "peer.id": host,
+        "peer.networkId": network,
+        "peer.listenAddress": bind,
+        "peer.address": address,
+        "peer.chaincodeListenAddress": f"{placement.bind_host}:{chaincode}",
+        "peer.chaincodeAddress": f"{placement.announce_host}:{chaincode}",
+        "peer.gossip.bootstrap": address,
+        "peer.gossip.endpoint": address,
+        "peer.gossip.externalEndpoint": address,
+        "peer.gossip.useLeaderElection": True,
+        "peer.gossip.orgLeader": False,
+        "peer.tls.enabled": True,
+        "peer.tls.cert.file": tls["cert"],
+        "peer.tls.key.file": tls["key"],
+        "peer.tls.rootcert.file": tls["ca"],
+        "peer.tls.clientAuthRequired": False,
+        "peer.mspConfigPath": str(placement.node_dir / "msp"),
+        "peer.localMspId": msp_id,
+        "peer.fileSystemPath": str(data_dir / "production"),
+        "peer.gateway.enabled": True,
+        "peer.profile.enabled": False,
+        "vm.endpoint": "",
+        "chaincode.installTimeout": "60s",
+        "chaincode.startuptimeout": "60s",
+        "ledger.state.stateDatabase": "goleveldb",
+        "ledger.snapshots.rootDir": str(data_dir / "snapshots"),
+        "operations.listenAddress": f"{placement.bind_host}:{ports.port(host, 'operations')}",
+        "operations.tls.enabled": True,
+        "operations.tls.cert.file": tls["cert"],
+        "operations.tls.key.file": tls["key"],
+        "operations.tls.clientAuthRequired": False,
+        "operations.tls.clientRootCAs.files": [tls["ca"]],
+        "metrics.provider": "prometheus",
+    }
+    if ccaas_builder_dir is not None:
+        overrides["chaincode.externalBuilders"] = [
+            {"name": "ccaas_builder", "path": str(ccaas_builder_dir), "propagateEnvironment": []}
+        ]
+    return overrides
+
+
+def orderer_overrides(
+    *, host: str, msp_id: str, ports: PortPlan, placement: NodePlacement
+) -> dict[str, Any]:
+    """The orderer.yaml settings (dotted keys) of one Raft orderer without system channel."""
+    tls = _tls(placement.node_dir)
+    data_dir = placement.data_dir
+    return {
+        "General.ListenAddress": placement.bind_host,
+        "General.ListenPort": ports.port(host, "listen"),
+        "General.TLS.Enabled": True,
+        "General.TLS.PrivateKey": tls["key"],
+        "General.TLS.Certificate": tls["cert"],
+        "General.TLS.RootCAs": [tls["ca"]],
+        "General.TLS.ClientAuthRequired": False,
+        "General.Cluster.ClientCertificate": tls["cert"],
+        "General.Cluster.ClientPrivateKey": tls["key"],
+        "General.Cluster.RootCAs": [tls["ca"]],
+        "General.BootstrapMethod": "none",
+        "General.LocalMSPDir": str(placement.node_dir / "msp"),
+        "General.LocalMSPID": msp_id,
+        "General.Profile.Enabled": False,
+        "FileLedger.Location": str(data_dir / "ledger"),
+        "Consensus.WALDir": str(data_dir / "etcdraft" / "wal"),
+        "Consensus.SnapDir": str(data_dir / "etcdraft" / "snapshot"),
+        "Operations.ListenAddress": f"{placement.bind_host}:{ports.port(host, 'operations')}",
+        "Operations.TLS.Enabled": True,
+        "Operations.TLS.PrivateKey": tls["key"],
+        "Operations.TLS.Certificate": tls["cert"],
+        "Operations.TLS.RootCAs": [tls["ca"]],
+        "Operations.TLS.ClientAuthRequired": False,
+        "Operations.TLS.ClientRootCAs": [tls["ca"]],
+        "Metrics.Provider": "prometheus",
+        "Admin.ListenAddress": f"{placement.bind_host}:{ports.port(host, 'admin')}",
+        "Admin.TLS.Enabled": True,
+        "Admin.TLS.PrivateKey": tls["key"],
+        "Admin.TLS.Certificate": tls["cert"],
+        "Admin.TLS.RootCAs": [tls["ca"]],
+        "Admin.TLS.ClientAuthRequired": True,
+        "Admin.TLS.ClientRootCAs": [tls["ca"]],
+        "ChannelParticipation.Enabled": True,
+    }
 
 
 def peer_config(
@@ -54,48 +192,15 @@ def peer_config(
     data_dir: Path,
     ccaas_builder_dir: Path,
 ) -> dict[str, Any]:
-    """core.yaml for one peer, from the sample config."""
-    node_dir = layout.node_dir(host)
-    tls = _tls(node_dir)
-    address = ports.address(host)
-    overrides = {
-        "peer.id": host,
-        "peer.networkId": network,
-        "peer.listenAddress": address,
-        "peer.address": address,
-        "peer.chaincodeListenAddress": ports.address(host, "chaincode"),
-        "peer.chaincodeAddress": ports.address(host, "chaincode"),
-        "peer.gossip.bootstrap": address,
-        "peer.gossip.endpoint": address,
-        "peer.gossip.externalEndpoint": address,
-        "peer.gossip.useLeaderElection": True,
-        "peer.gossip.orgLeader": False,
-        "peer.tls.enabled": True,
-        "peer.tls.cert.file": tls["cert"],
-        "peer.tls.key.file": tls["key"],
-        "peer.tls.rootcert.file": tls["ca"],
-        "peer.tls.clientAuthRequired": False,
-        "peer.mspConfigPath": str(node_dir / "msp"),
-        "peer.localMspId": msp_id,
-        "peer.fileSystemPath": str(data_dir / "production"),
-        "peer.gateway.enabled": True,
-        "peer.profile.enabled": False,
-        "vm.endpoint": "",
-        "chaincode.externalBuilders": [
-            {"name": "ccaas_builder", "path": str(ccaas_builder_dir), "propagateEnvironment": []}
-        ],
-        "chaincode.installTimeout": "60s",
-        "chaincode.startuptimeout": "60s",
-        "ledger.state.stateDatabase": "goleveldb",
-        "ledger.snapshots.rootDir": str(data_dir / "snapshots"),
-        "operations.listenAddress": ports.address(host, "operations"),
-        "operations.tls.enabled": True,
-        "operations.tls.cert.file": tls["cert"],
-        "operations.tls.key.file": tls["key"],
-        "operations.tls.clientAuthRequired": False,
-        "operations.tls.clientRootCAs.files": [tls["ca"]],
-        "metrics.provider": "prometheus",
-    }
+    """core.yaml for one native peer, from the sample config."""
+    overrides = peer_overrides(
+        host=host,
+        msp_id=msp_id,
+        network=network,
+        ports=ports,
+        placement=native_placement(layout, host, data_dir),
+        ccaas_builder_dir=ccaas_builder_dir,
+    )
     return _apply(sample, overrides)
 
 
@@ -108,45 +213,33 @@ def orderer_config(
     ports: PortPlan,
     data_dir: Path,
 ) -> dict[str, Any]:
-    """orderer.yaml for one Raft orderer, from the sample config (no system channel)."""
-    node_dir = layout.node_dir(host)
-    tls = _tls(node_dir)
-    overrides = {
-        "General.ListenAddress": "127.0.0.1",
-        "General.ListenPort": ports.port(host, "listen"),
-        "General.TLS.Enabled": True,
-        "General.TLS.PrivateKey": tls["key"],
-        "General.TLS.Certificate": tls["cert"],
-        "General.TLS.RootCAs": [tls["ca"]],
-        "General.TLS.ClientAuthRequired": False,
-        "General.Cluster.ClientCertificate": tls["cert"],
-        "General.Cluster.ClientPrivateKey": tls["key"],
-        "General.Cluster.RootCAs": [tls["ca"]],
-        "General.BootstrapMethod": "none",
-        "General.LocalMSPDir": str(node_dir / "msp"),
-        "General.LocalMSPID": msp_id,
-        "General.Profile.Enabled": False,
-        "FileLedger.Location": str(data_dir / "ledger"),
-        "Consensus.WALDir": str(data_dir / "etcdraft" / "wal"),
-        "Consensus.SnapDir": str(data_dir / "etcdraft" / "snapshot"),
-        "Operations.ListenAddress": ports.address(host, "operations"),
-        "Operations.TLS.Enabled": True,
-        "Operations.TLS.PrivateKey": tls["key"],
-        "Operations.TLS.Certificate": tls["cert"],
-        "Operations.TLS.RootCAs": [tls["ca"]],
-        "Operations.TLS.ClientAuthRequired": False,
-        "Operations.TLS.ClientRootCAs": [tls["ca"]],
-        "Metrics.Provider": "prometheus",
-        "Admin.ListenAddress": ports.address(host, "admin"),
-        "Admin.TLS.Enabled": True,
-        "Admin.TLS.PrivateKey": tls["key"],
-        "Admin.TLS.Certificate": tls["cert"],
-        "Admin.TLS.RootCAs": [tls["ca"]],
-        "Admin.TLS.ClientAuthRequired": True,
-        "Admin.TLS.ClientRootCAs": [tls["ca"]],
-        "ChannelParticipation.Enabled": True,
-    }
+    """orderer.yaml for one native Raft orderer, from the sample config (no system channel)."""
+    placement = native_placement(layout, host, data_dir)
+    overrides = orderer_overrides(host=host, msp_id=msp_id, ports=ports, placement=placement)
     return _apply(sample, overrides)
+
+
+def _env_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list):
+        return "[" + ",".join(str(item) for item in value) + "]"
+    return str(value)
+
+
+def environment(prefix: str, overrides: Mapping[str, Any]) -> dict[str, str]:
+    """Overrides as Fabric environment variables: ``CORE_PEER_TLS_ENABLED=true``, ...
+
+    ``prefix`` is ``CORE`` for peers and ``ORDERER`` for orderers. Lists become ``[a,b]``
+    (Fabric's format for string lists); settings an environment variable cannot express
+    (lists of mappings, empty strings, which Fabric ignores) are left out.
+    """
+    env = {}
+    for dotted, value in overrides.items():
+        if value == "" or (isinstance(value, list) and any(isinstance(v, dict) for v in value)):
+            continue
+        env[f"{prefix}_{dotted.replace('.', '_').upper()}"] = _env_value(value)
+    return env
 
 
 def write_yaml(path: Path, document: Mapping[str, Any]) -> None:

@@ -69,7 +69,9 @@ def plan_ports(topology: Topology, base_port: int, with_ca: bool) -> PortPlan:
     chaincode = tuple(range(next_port, next_port + CHAINCODE_SLOTS))
     last = chaincode[-1]
     if base_port < 1024 or last > 65535:
-        raise ValueError(f"base port {base_port} gives ports {base_port}-{last}: outside 1024-65535")
+        raise ValueError(
+            f"base port {base_port} gives ports {base_port}-{last}: outside 1024-65535"
+        )
     return PortPlan(base_port, nodes, chaincode)
 
 

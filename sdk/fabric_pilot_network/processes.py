@@ -82,9 +82,7 @@ def is_running(record: ProcessRecord) -> bool:
     return int(fields[19]) == record.start_ticks
 
 
-def spawn(
-    name: str, argv: Sequence[str], env: Mapping[str, str], log_file: Path
-) -> ProcessRecord:
+def spawn(name: str, argv: Sequence[str], env: Mapping[str, str], log_file: Path) -> ProcessRecord:
     """Start ``argv`` in a new session with output appended to ``log_file``."""
     log_file.parent.mkdir(parents=True, exist_ok=True)
     log_fd = os.open(log_file, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
@@ -126,9 +124,7 @@ def stop(record: ProcessRecord, grace: float = 10.0) -> bool:
     return True
 
 
-def wait_healthy(
-    record: ProcessRecord, url: str, ca_file: Path, timeout: float = 30.0
-) -> None:
+def wait_healthy(record: ProcessRecord, url: str, ca_file: Path, timeout: float = 30.0) -> None:
     """Poll ``url`` (an operations ``/healthz``) over TLS until it answers 200.
 
     Raises:
@@ -140,10 +136,12 @@ def wait_healthy(
     while time.monotonic() < deadline:
         if not is_running(record):
             raise RuntimeError(f"{record.name} exited during start-up:\n{tail(record, 15)}")
-        with contextlib.suppress(OSError):
-            with urllib.request.urlopen(url, context=context, timeout=2) as response:
-                if response.status == 200:
-                    return
+        with (
+            contextlib.suppress(OSError),
+            urllib.request.urlopen(url, context=context, timeout=2) as response,
+        ):
+            if response.status == 200:
+                return
         time.sleep(0.1)
     raise RuntimeError(f"{record.name} not healthy after {timeout:.0f}s:\n{tail(record, 15)}")
 

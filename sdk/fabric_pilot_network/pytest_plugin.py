@@ -15,7 +15,7 @@ to its report, and the names of processes that died are listed first.
 from __future__ import annotations
 
 import random
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -93,11 +93,13 @@ def _log_report(network: FabricNetwork) -> str:
     return "\n".join(parts)
 
 
-@pytest.hookimpl(hookwrapper=True)
-def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[Any]) -> Iterator[None]:
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[Any]
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
     """Attach node log tails to the report of a failing test while networks run."""
-    outcome = yield
-    report = outcome.get_result()
+    report = yield
     if report.failed and _RUNNING:
         for network in _RUNNING:
             report.sections.append((f"fabric network {network.directory}", _log_report(network)))
+    return report

@@ -180,7 +180,9 @@ class _Parser:
     def fail(self, key: str, reason: str) -> TopologyError:
         return TopologyError(f"{self.source}: {key}: {reason}")
 
-    def mapping(self, value: Any, key: str, allowed: set[str], required: set[str]) -> dict[str, Any]:
+    def mapping(
+        self, value: Any, key: str, allowed: set[str], required: set[str]
+    ) -> dict[str, Any]:
         if not isinstance(value, Mapping):
             raise self.fail(key, "must be a mapping")
         unknown = sorted(set(value) - allowed)
@@ -226,7 +228,9 @@ class _Parser:
         return OrdererOrg(
             name=self.text(raw.get("name", "OrdererOrg"), f"{key}.name", _NAME, "an org name"),
             msp_id=self.text(raw.get("msp_id", "OrdererMSP"), f"{key}.msp_id", _NAME, "an MSP ID"),
-            domain=self.text(raw.get("domain", "example.com"), f"{key}.domain", _DOMAIN, "a domain"),
+            domain=self.text(
+                raw.get("domain", "example.com"), f"{key}.domain", _DOMAIN, "a domain"
+            ),
             orderer_count=count,
         )
 
@@ -295,7 +299,9 @@ class _Parser:
             1,
             10000,
         )
-        return BatchSettings(timeout, count, sizes["absolute_max_bytes"], sizes["preferred_max_bytes"])
+        return BatchSettings(
+            timeout, count, sizes["absolute_max_bytes"], sizes["preferred_max_bytes"]
+        )
 
     def check_unique(self, orderer_org: OrdererOrg, orgs: tuple[Organization, ...]) -> None:
         seen: dict[str, str] = {}
