@@ -86,6 +86,31 @@ class AdminTools:
         """A peer's channel height (``Blockchain info: {...}``)."""
         return self.peer(host, "channel", "getinfo", "-c", channel)
 
+    def discover_endorsers(self, host: str, channel: str, chaincode: str) -> Command:
+        """``discover endorsers``: the endorsement plans ``host`` would give a Gateway."""
+        org = next(org for org in self.topology.orgs if host in org.peer_names)
+        msp = self.layout.user_dir(org.name, "Admin") / "msp"
+        return Command(
+            (
+                self.home.tool("discover"),
+                "--peerTLSCA",
+                str(self.layout.node_dir(host) / "tls" / "ca.crt"),
+                "--userKey",
+                str(next((msp / "keystore").iterdir())),
+                "--userCert",
+                str(next((msp / "signcerts").glob("*.pem"))),
+                "--MSP",
+                org.msp_id,
+                "endorsers",
+                "--channel",
+                channel,
+                "--chaincode",
+                chaincode,
+                "--server",
+                self.ports.address(host),
+            )  # fmt: skip
+        )
+
     def orderer_address_args(self) -> list[str]:
         """``-o ADDRESS --tls --cafile FILE`` for peer commands that reach the orderer."""
         orderer = self.topology.orderer_org.orderer_names[0]

@@ -204,6 +204,30 @@ class _Deployment:
             time.sleep(0.3)
         raise ChaincodeError(f"{self.definition.name}: not callable after {timeout:.0f}s: {last}")
 
+    def wait_discoverable(self, timeout: float = 60.0) -> None:
+        """Wait until every org's peer can plan endorsements (gossip has spread the news).
+
+        The Gateway plans endorsements from discovery; until each peer knows the other
+        organisations' peers have the chaincode, submits fail with FAILED_PRECONDITION.
+        """
+        deadline = time.monotonic() + timeout
+        pending = list(self.org_peers)
+        last = ""
+        while pending and time.monotonic() < deadline:
+            command = self.network.admin.discover_endorsers(
+                pending[0], self.channel.name, self.definition.name
+            )
+            try:
+                self.network.run(command)
+                pending.pop(0)
+            except CommandError as exc:
+                last = str(exc)
+                time.sleep(0.3)
+        if pending:
+            raise ChaincodeError(
+                f"{self.definition.name}: {pending[0]} cannot plan endorsements: {last}"
+            )
+
 
 def _server_command(server: str) -> list[str]:
     return [
@@ -270,6 +294,7 @@ def deploy(
     progress(f"committing {definition.name} on {definition.channel}")
     run.commit(sequence)
     run.wait_callable()
+    run.wait_discoverable()
     entry["sequence"] = sequence
     network.save()
     seconds = time.monotonic() - started

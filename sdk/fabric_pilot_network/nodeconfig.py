@@ -77,6 +77,22 @@ def native_placement(layout: CryptoLayout, host: str, data_dir: Path) -> NodePla
     return NodePlacement(layout.node_dir(host), data_dir)
 
 
+# Gossip tuned for peers on one machine: membership, leader election and the chaincode
+# information that discovery (and so the Gateway's endorsement plans) needs spread in seconds.
+_LOCAL_GOSSIP: dict[str, Any] = {
+    "peer.gossip.aliveTimeInterval": "1s",
+    "peer.gossip.aliveExpirationTimeout": "5s",
+    "peer.gossip.reconnectInterval": "2s",
+    "peer.gossip.pullInterval": "1s",
+    "peer.gossip.requestStateInfoInterval": "1s",
+    "peer.gossip.publishStateInfoInterval": "500ms",
+    "peer.gossip.publishCertPeriod": "2s",
+    "peer.gossip.membershipTrackerInterval": "1s",
+    "peer.gossip.election.startupGracePeriod": "2s",
+    "peer.gossip.election.membershipSampleInterval": "500ms",
+}
+
+
 def peer_overrides(
     *,
     host: str,
@@ -130,6 +146,7 @@ def peer_overrides(
         "operations.tls.clientAuthRequired": False,
         "operations.tls.clientRootCAs.files": [tls["ca"]],
         "metrics.provider": "prometheus",
+        **_LOCAL_GOSSIP,
     }
     if ccaas_builder_dir is not None:
         overrides["chaincode.externalBuilders"] = [
