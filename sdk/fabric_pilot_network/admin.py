@@ -108,7 +108,7 @@ class AdminTools:
                 chaincode,
                 "--server",
                 self.ports.address(host),
-            )  # fmt: skip
+            )
         )
 
     def orderer_address_args(self) -> list[str]:
