@@ -156,7 +156,8 @@ class MemoryStub:
 
     def get_history_for_key(self, key: str) -> Iterator[KeyModification]:
         history = self._ledger.namespace(self._namespace).history.get(key, [])
-        return iter(list(history))
+        # Fabric 2.x returns a key's history newest first; so does the in-memory ledger.
+        return iter(list(reversed(history)))
 
     # --- private data -------------------------------------------------------------
     def _collection(self, collection: str) -> SortedStore:

@@ -12,8 +12,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from fabric_pilot_chaincode import ContractError, Context, canonical_json
-
+from fabric_pilot_chaincode import Context, ContractError, canonical_json
 from fabric_pilot_contracts._common._errors import not_found
 from fabric_pilot_contracts._common._values import check_page_size, sha256_hex
 
@@ -114,6 +113,7 @@ def page_of(
     attributes: list[str],
     page_size: int,
     bookmark: str,
+    *,
     resolve: bool,
 ) -> dict[str, Any]:
     """Return one page of records under a partial composite key.
@@ -141,7 +141,10 @@ def page_of(
 
 
 def history_of(ledger: TxLedger, key: str) -> list[dict[str, Any]]:
-    """Return every committed version of ``key`` (at most ``MAX_HISTORY``), oldest first."""
+    """Return the latest ``MAX_HISTORY`` committed versions of ``key``, oldest first.
+
+    The peer (and the in-memory ledger) yields history newest first.
+    """
     versions: list[dict[str, Any]] = []
     for mod in ledger.stub.get_history_for_key(key):
         versions.append(
@@ -154,4 +157,5 @@ def history_of(ledger: TxLedger, key: str) -> list[dict[str, Any]]:
         )
         if len(versions) >= MAX_HISTORY:
             break
+    versions.reverse()
     return versions
