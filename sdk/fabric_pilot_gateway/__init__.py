@@ -3,11 +3,14 @@
 Typical use::
 
     channel = new_grpc_channel("127.0.0.1:7051", tls_ca_pem, "peer0.org1.example.com")
-    identity, signer = load_msp_folder(msp_dir, "Org1MSP")
+    identity, signer = load_msp_folder(msp_dir, "Org1MSP")  # fabric_pilot_gateway.loaders
     gateway = connect(client=channel, identity=identity, signer=signer)
     contract = gateway.get_network("mychannel").get_contract("basic")
     result = contract.submit("CreateAsset", ["asset1", "blue"])
     channel.close()
+
+File-reading helpers live in the edge modules ``loaders``, ``profiles`` and
+``ca_client``; ledger queries in ``ledger``.
 """
 
 from ._transport import CloseableIterator, Transport, new_grpc_channel
@@ -25,9 +28,10 @@ from .errors import (
     SignatureRequiredError,
     SubmitError,
 )
+from .event_requests import BlockEventsRequest, ChaincodeEventsRequest
 from .events import BlockEventsIterator, ChaincodeEvent, ChaincodeEventsIterator
 from .gateway import Gateway, connect
-from .hashing import HashFunction, sha256, sha384
+from .hashing import HashFunction, no_hash, sha256, sha384
 from .identity import Identity, X509Identity
 from .network import Network
 from .options import DEFAULT, Default, Timeout, Timeouts
@@ -36,17 +40,19 @@ from .signing import Signer, new_private_key_signer
 from .transaction import Transaction
 
 __all__ = [
-    "DEFAULT",
     "Arg",
     "BlockEventsIterator",
+    "BlockEventsRequest",
     "ChaincodeEvent",
     "ChaincodeEventsIterator",
+    "ChaincodeEventsRequest",
     "Checkpointer",
     "CloseableIterator",
     "Commit",
     "CommitError",
     "CommitStatusError",
     "Contract",
+    "DEFAULT",
     "Default",
     "EndorseError",
     "ErrorDetail",
@@ -73,6 +79,7 @@ __all__ = [
     "connect",
     "new_grpc_channel",
     "new_private_key_signer",
+    "no_hash",
     "sha256",
     "sha384",
 ]

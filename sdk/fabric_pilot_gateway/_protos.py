@@ -18,6 +18,7 @@ __all__ = [
     "events_pb2_grpc",
     "gateway_pb2_grpc",
     "message_factory",
+    "protobuf_message",
     "timestamp_pb2",
     "chaincode_pb2",
     "common_pb2",
@@ -52,3 +53,4 @@ descriptor_pb2: Any = _load("google.protobuf.descriptor_pb2")
 descriptor_pool: Any = _load("google.protobuf.descriptor_pool")
 message_factory: Any = _load("google.protobuf.message_factory")
 timestamp_pb2: Any = _load("google.protobuf.timestamp_pb2")
+protobuf_message: Any = _load("google.protobuf.message")

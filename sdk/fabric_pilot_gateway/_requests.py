@@ -25,11 +25,17 @@ def build_commit_status_request(transaction_id: str, channel: str, creator: byte
     return result
 
 
-def seek_position(start_block: int | None) -> ab_pb2.SeekPosition:
-    """Return a SeekPosition for ``start_block``, or the newest block if ``None``."""
-    if start_block is None:
-        return ab_pb2.SeekPosition(newest=ab_pb2.SeekNewest())
-    return ab_pb2.SeekPosition(specified=ab_pb2.SeekSpecified(number=start_block))
+def seek_position(start_block: int | None, *, next_commit: bool = False) -> ab_pb2.SeekPosition:
+    """Return a SeekPosition for ``start_block``.
+
+    Without a start block: the next block to be committed if ``next_commit``,
+    else the newest committed block.
+    """
+    if start_block is not None:
+        return ab_pb2.SeekPosition(specified=ab_pb2.SeekSpecified(number=start_block))
+    if next_commit:
+        return ab_pb2.SeekPosition(next_commit=ab_pb2.SeekNextCommit())
+    return ab_pb2.SeekPosition(newest=ab_pb2.SeekNewest())
 
 
 def build_chaincode_events_request(
@@ -40,12 +46,16 @@ def build_chaincode_events_request(
     start_block: int | None,
     after_transaction_id: str | None,
 ) -> bytes:
-    """Return a serialized ``gateway.ChaincodeEventsRequest``."""
+    """Return a serialized ``gateway.ChaincodeEventsRequest``.
+
+    Without ``start_block`` the Gateway starts at the next committed block (it
+    rejects a "newest" start position for chaincode events).
+    """
     request = gateway_pb2.ChaincodeEventsRequest(
         channel_id=channel,
         chaincode_id=chaincode,
         identity=creator,
-        start_position=seek_position(start_block),
+        start_position=seek_position(start_block, next_commit=True),
         after_transaction_id=after_transaction_id or "",
     )
     result: bytes = request.SerializeToString()

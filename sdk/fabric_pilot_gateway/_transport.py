@@ -13,7 +13,7 @@ from typing import Any, Generic, Protocol, TypeVar
 
 import grpc
 
-from ._protos import events_pb2_grpc, gateway_pb2, gateway_pb2_grpc
+from ._protos import events_pb2_grpc, gateway_pb2, gateway_pb2_grpc, protobuf_message
 from ._rpc_status import STATUS_DETAILS_KEY, Status
 from .errors import (
     CommitStatusError,
@@ -90,19 +90,22 @@ class Transport(Protocol):
 
 def new_grpc_channel(
     endpoint: str,
-    tls_root_certificates: bytes,
+    tls_root_certificates: bytes | None,
     server_name_override: str | None = None,
     options: Sequence[tuple[str, Any]] = (),
 ) -> grpc.Channel:
-    """Open a TLS gRPC channel to a peer; the caller owns (and closes) it.
+    """Open a gRPC channel to a peer; the caller owns (and closes) it.
 
     Args:
         endpoint: ``host:port`` of the Gateway peer.
-        tls_root_certificates: PEM CA certificate(s) the peer's TLS cert chains to.
+        tls_root_certificates: PEM CA certificate(s) the peer's TLS certificate
+            chains to; ``None`` opens a plaintext channel (peers without TLS only).
         server_name_override: Host name expected in the peer's TLS certificate.
         options: Extra gRPC channel options.
     """
     all_options = [*_DEFAULT_OPTIONS, *options]
+    if tls_root_certificates is None:
+        return grpc.insecure_channel(endpoint, options=all_options)
     if server_name_override:
         all_options.append(("grpc.ssl_target_name_override", server_name_override))
         all_options.append(("grpc.default_authority", server_name_override))
@@ -111,17 +114,28 @@ def new_grpc_channel(
 
 
 def error_details(trailing_metadata: Sequence[tuple[str, Any]] | None) -> list[ErrorDetail]:
-    """Decode ``gateway.ErrorDetail`` entries from the ``grpc-status-details-bin`` trailer."""
+    """Decode ``gateway.ErrorDetail`` entries from the ``grpc-status-details-bin`` trailer.
+
+    Undecodable trailers are ignored so that the original error is not masked.
+    """
     details: list[ErrorDetail] = []
     for key, value in trailing_metadata or ():
         if key != STATUS_DETAILS_KEY or not isinstance(value, bytes):
             continue
-        status = Status.FromString(value)
-        for entry in status.details:
-            if entry.type_url.rsplit("/", 1)[-1] != _ERROR_DETAIL_TYPE:
-                continue
-            detail = gateway_pb2.ErrorDetail.FromString(entry.value)
-            details.append(ErrorDetail(detail.address, detail.msp_id, detail.message))
+        try:
+            details.extend(_decode_status_details(value))
+        except protobuf_message.DecodeError:
+            continue
+    return details
+
+
+def _decode_status_details(value: bytes) -> list[ErrorDetail]:
+    details: list[ErrorDetail] = []
+    for entry in Status.FromString(value).details:
+        if entry.type_url.rsplit("/", 1)[-1] != _ERROR_DETAIL_TYPE:
+            continue
+        detail = gateway_pb2.ErrorDetail.FromString(entry.value)
+        details.append(ErrorDetail(detail.address, detail.msp_id, detail.message))
     return details
 
 

@@ -136,6 +136,7 @@ class BlockEventsIterator(_ClosableIterator[T]):
                 self._end(int(response.status))
 
     def _end(self, status: int) -> None:
+        self.close()
         if status == common_pb2.Status.SUCCESS:
             raise StopIteration
         name = common_pb2.Status.Name(status) if status in common_pb2.Status.values() else "UNKNOWN"

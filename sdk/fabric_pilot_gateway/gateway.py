@@ -8,6 +8,12 @@ from ._context import GatewayContext
 from ._protos import gateway_pb2
 from ._transport import GrpcTransport, Transport
 from .commit import Commit
+from .event_requests import (
+    BlockEventsRequest,
+    ChaincodeEventsRequest,
+    parse_block_events_request,
+    parse_chaincode_events_request,
+)
 from .hashing import HashFunction, sha256
 from .identity import Identity
 from .network import Network
@@ -61,6 +67,22 @@ class Gateway:
         signed = gateway_pb2.SignedCommitStatusRequest.FromString(commit_bytes)
         signed.signature = signature
         return Commit(self._context, signed)
+
+    def new_signed_chaincode_events_request(
+        self, request_bytes: bytes, signature: bytes
+    ) -> ChaincodeEventsRequest:
+        """Rebuild a chaincode events request from ``to_bytes()`` with an external signature."""
+        signed = parse_chaincode_events_request(request_bytes)
+        signed.signature = signature
+        return ChaincodeEventsRequest(self._context, signed)
+
+    def new_signed_block_events_request(
+        self, request_bytes: bytes, signature: bytes, *, filtered: bool = False
+    ) -> BlockEventsRequest:
+        """Rebuild a (filtered) block events request from ``to_bytes()`` with a signature."""
+        envelope = parse_block_events_request(request_bytes)
+        envelope.signature = signature
+        return BlockEventsRequest(self._context, envelope, filtered=filtered)
 
 
 def connect(

@@ -11,6 +11,7 @@ from ._protos import common_pb2, gateway_pb2
 from ._requests import build_chaincode_events_request, build_seek_payload
 from .checkpointers import Checkpointer
 from .contract import Contract
+from .event_requests import BlockEventsRequest, ChaincodeEventsRequest
 from .events import BlockEventsIterator, ChaincodeEventsIterator
 
 __all__ = ["Network"]
@@ -38,6 +39,24 @@ class Network:
         """Return a client for ``chaincode`` (and a named contract within it)."""
         return Contract(self._context, self._name, chaincode, contract_name)
 
+    def new_chaincode_events_request(
+        self,
+        chaincode: str,
+        *,
+        start_block: int | None = None,
+        checkpointer: Checkpointer | None = None,
+    ) -> ChaincodeEventsRequest:
+        """Build an (unsigned) chaincode events request; see :meth:`chaincode_events`."""
+        request = build_chaincode_events_request(
+            channel=self._name,
+            chaincode=chaincode,
+            creator=self._context.creator(),
+            start_block=_start(start_block, checkpointer),
+            after_transaction_id=checkpointer.transaction_id if checkpointer else None,
+        )
+        signed = gateway_pb2.SignedChaincodeEventsRequest(request=request)
+        return ChaincodeEventsRequest(self._context, signed)
+
     def chaincode_events(
         self,
         chaincode: str,
@@ -49,50 +68,60 @@ class Network:
 
         Args:
             chaincode: Chaincode name.
-            start_block: First block to read; default: the next committed block.
+            start_block: First block to read; default: the next block to be committed.
             checkpointer: If it holds a position, resume from there (takes precedence
-                over ``start_block``). Call ``checkpointer.checkpoint_chaincode_event``
-                after processing each event.
+                over ``start_block``), skipping events up to and including its
+                transaction. Call ``checkpointer.checkpoint_chaincode_event`` after
+                processing each event.
 
         Raises:
             SignatureRequiredError: If the Gateway has no signer.
         """
-        start = _start(start_block, checkpointer)
-        after = checkpointer.transaction_id if checkpointer is not None else None
-        request = build_chaincode_events_request(
-            channel=self._name,
-            chaincode=chaincode,
-            creator=self._context.creator(),
-            start_block=start,
-            after_transaction_id=after,
+        request = self.new_chaincode_events_request(
+            chaincode, start_block=start_block, checkpointer=checkpointer
         )
-        signed = gateway_pb2.SignedChaincodeEventsRequest(
-            request=request, signature=self._context.sign(request, "chaincode_events_request")
-        )
-        stream = self._context.transport.chaincode_events(signed)
-        return ChaincodeEventsIterator(stream, resume_block=start, after_transaction_id=after)
+        return request.get_events()
 
-    def _seek_envelope(self, start: int | None) -> Any:
+    def _block_request(
+        self, start_block: int | None, checkpointer: Checkpointer | None, *, filtered: bool
+    ) -> BlockEventsRequest:
         payload = build_seek_payload(
             channel=self._name,
             creator=self._context.creator(),
-            start_block=start,
+            start_block=_start(start_block, checkpointer),
             nonce=os.urandom(NONCE_LENGTH),
             timestamp=now(),
         )
-        return common_pb2.Envelope(
-            payload=payload, signature=self._context.sign(payload, "deliver_request")
-        )
+        envelope = common_pb2.Envelope(payload=payload)
+        return BlockEventsRequest(self._context, envelope, filtered=filtered)
+
+    def new_block_events_request(
+        self, *, start_block: int | None = None, checkpointer: Checkpointer | None = None
+    ) -> BlockEventsRequest:
+        """Build an (unsigned) full-block events request; see :meth:`block_events`."""
+        return self._block_request(start_block, checkpointer, filtered=False)
+
+    def new_filtered_block_events_request(
+        self, *, start_block: int | None = None, checkpointer: Checkpointer | None = None
+    ) -> BlockEventsRequest:
+        """Build an (unsigned) filtered-block events request."""
+        return self._block_request(start_block, checkpointer, filtered=True)
 
     def block_events(
         self, *, start_block: int | None = None, checkpointer: Checkpointer | None = None
     ) -> BlockEventsIterator[Any]:
         """Listen for full blocks (``common.Block``) from the peer's Deliver service.
 
-        Call ``checkpointer.checkpoint_block(block.header.number)`` after each block.
+        Starts at the checkpointer's block, else ``start_block``, else the newest
+        block. Call ``checkpointer.checkpoint_block(block.header.number)`` after
+        each block.
+
+        Raises:
+            SignatureRequiredError: If the Gateway has no signer.
         """
-        envelope = self._seek_envelope(_start(start_block, checkpointer))
-        return BlockEventsIterator(self._context.transport.deliver(envelope), "block")
+        return self.new_block_events_request(
+            start_block=start_block, checkpointer=checkpointer
+        ).get_events()
 
     def filtered_block_events(
         self, *, start_block: int | None = None, checkpointer: Checkpointer | None = None
@@ -100,7 +129,10 @@ class Network:
         """Listen for filtered blocks (``peer.FilteredBlock``) from DeliverFiltered.
 
         Call ``checkpointer.checkpoint_block(block.number)`` after each block.
+
+        Raises:
+            SignatureRequiredError: If the Gateway has no signer.
         """
-        envelope = self._seek_envelope(_start(start_block, checkpointer))
-        stream = self._context.transport.deliver_filtered(envelope)
-        return BlockEventsIterator(stream, "filtered_block")
+        return self.new_filtered_block_events_request(
+            start_block=start_block, checkpointer=checkpointer
+        ).get_events()

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from cryptography import x509
@@ -63,13 +64,23 @@ def make_credentials(
     return Credentials(key, cert.public_bytes(serialization.Encoding.PEM), key_pem)
 
 
+def write_msp(root: Path, credentials: Credentials, *, decoy: bool = True) -> Path:
+    (root / "signcerts").mkdir(parents=True)
+    (root / "keystore").mkdir()
+    (root / "signcerts" / "cert.pem").write_bytes(credentials.certificate_pem)
+    if decoy:
+        (root / "keystore" / "aaa_sk").write_bytes(make_credentials("other").key_pem)
+    (root / "keystore" / "priv_sk").write_bytes(credentials.key_pem)
+    return root
+
+
 def prepared_envelope(signed_proposal: Any, result: bytes) -> Any:
     """Build the envelope a Gateway returns from Endorse, carrying ``result``."""
     proposal = proposal_pb2.Proposal.FromString(signed_proposal.proposal_bytes)
     header = common_pb2.Header.FromString(proposal.header)
-    action = proposal_pb2.ChaincodeAction(response=proposal_response_pb2.Response(
-        status=200, payload=result
-    ))
+    action = proposal_pb2.ChaincodeAction(
+        response=proposal_response_pb2.Response(status=200, payload=result)
+    )
     response_payload = proposal_response_pb2.ProposalResponsePayload(
         proposal_hash=b"hash", extension=action.SerializeToString()
     )
@@ -169,6 +180,3 @@ class FakeTransport:
 
     def deliver_filtered(self, envelope: Any) -> FakeStream:
         return self._stream("deliver_filtered", envelope, self.deliver_responses)
-
-
-Verifier = Callable[[bytes, bytes], None]
