@@ -2,10 +2,12 @@
 
 One ``fabric-ca-server`` per organisation (the ordering organisation included) runs as a
 process of the network, on 127.0.0.1 with TLS, its SQLite database and configuration under
-``DIR/ca/<ca host>/server``. Its bootstrap registrar (kept in ``DIR/ca/<ca host>/registrar``)
-registers and enrols, through the CA's REST API and the ``fabric-ca-client`` tool:
+``DIR/ca/<ca host>/server``. Its bootstrap registrar (a random password used once; its
+enrolment is kept in ``DIR/ca/<ca host>/registrar``) registers and enrols, through the CA's
+REST API and the ``fabric-ca-client`` tool:
 
-* ``Admin`` as identity type ``admin`` (the NodeOU admin of the organisation);
+* ``Admin`` as identity type ``admin`` (the NodeOU admin of the organisation), also a
+  registrar of ``client`` identities that may set ``pilot.role`` and revoke;
 * every peer (type ``peer``) and orderer (type ``orderer``), with TLS certificates from the
   CA's ``tls`` signing profile carrying the SANs ``<host>, localhost, 127.0.0.1``;
 * every user of the topology (type ``client``).
@@ -60,7 +62,7 @@ __all__ = [
     "start_ca_servers",
 ]
 
-REGISTRAR = ("admin", "adminpw")
+REGISTRAR = "admin"
 ROLE_ATTRIBUTE = "pilot.role"
 
 
@@ -191,7 +193,7 @@ def identities(network: FabricNetwork, ca: CaServer) -> list[Identity]:
 # ----------------------------------------------------------------------------- commands
 
 
-def server_init_command(home: FabricHome, ca: CaServer) -> Command:
+def server_init_command(home: FabricHome, ca: CaServer, registrar_secret: str) -> Command:
     """``fabric-ca-server init``: writes the default config and makes the CA certificate."""
     return Command(
         (
@@ -200,7 +202,7 @@ def server_init_command(home: FabricHome, ca: CaServer) -> Command:
             "--home",
             str(ca.server_dir),
             "--boot",
-            ":".join(REGISTRAR),
+            f"{REGISTRAR}:{registrar_secret}",
             "--ca.name",
             ca.host,
             "--csr.cn",
@@ -251,16 +253,42 @@ def enroll_command(
     return _client(home, ca, *args)
 
 
-def register_command(home: FabricHome, ca: CaServer, identity: Identity, secret: str) -> Command:
-    """``fabric-ca-client register`` of ``identity`` by the CA's bootstrap registrar."""
+def _registrar_args(ca: CaServer, registrar_msp: Path | None) -> list[str]:
+    if registrar_msp is None:
+        return ["--mspdir", str(ca.registrar_home / "msp")]
+    certificate = next((registrar_msp / "signcerts").glob("*.pem"))
+    relative = certificate.relative_to(registrar_msp)
+    return ["--mspdir", str(registrar_msp), "--mycertfile", str(relative)]
+
+
+def register_command(
+    home: FabricHome,
+    ca: CaServer,
+    identity: Identity,
+    secret: str,
+    registrar_msp: Path | None = None,
+) -> Command:
+    """``fabric-ca-client register`` of ``identity`` by a registrar (the bootstrap one by default).
+
+    ``registrar_msp`` is the MSP folder of another registrar, such as an org's ``Admin``.
+
+    The organisation's ``Admin`` is made a registrar of ``client`` identities that may give
+    the ``pilot.role`` attribute and revoke.
+    """
+    attributes = [f"{ROLE_ATTRIBUTE}={identity.role}:ecert"]
+    if identity.kind == "admin":
+        attributes += [
+            "hf.Registrar.Roles=client",
+            f"hf.Registrar.Attributes={ROLE_ATTRIBUTE}",
+            "hf.Revoker=true",
+        ]
     return _client(
         home,
         ca,
         "register",
         "--url",
         ca.url,
-        "--mspdir",
-        str(ca.registrar_home / "msp"),
+        *_registrar_args(ca, registrar_msp),
         "--id.name",
         identity.name,
         "--id.secret",
@@ -268,17 +296,22 @@ def register_command(home: FabricHome, ca: CaServer, identity: Identity, secret:
         "--id.type",
         identity.kind,
         "--id.attrs",
-        f"{ROLE_ATTRIBUTE}={identity.role}:ecert",
+        ",".join(attributes),
     )
 
 
 # ----------------------------------------------------------------------------- server
 
 
-def server_config(document: dict[str, Any], ca: CaServer) -> dict[str, Any]:
-    """Override the ``init`` config: loopback address and ports, TLS, paths in the folder."""
+def server_config(
+    document: dict[str, Any], ca: CaServer, bind_host: str = "127.0.0.1"
+) -> dict[str, Any]:
+    """Override the ``init`` config: address and ports, TLS, paths in the CA's folder.
+
+    ``bind_host`` is 127.0.0.1 for a native CA (0.0.0.0 inside a container).
+    """
     document["port"] = ca.port
-    document["address"] = "127.0.0.1"
+    document["address"] = bind_host
     document["tls"] = {
         "enabled": True,
         "certfile": str(ca.tls_cert),
@@ -293,14 +326,14 @@ def server_config(document: dict[str, Any], ca: CaServer) -> dict[str, Any]:
     csr["cn"] = ca.host
     csr["hosts"] = [ca.host, *LOOPBACK_SANS]
     operations = document.setdefault("operations", {})
-    operations["listenAddress"] = f"127.0.0.1:{ca.operations_port}"
+    operations["listenAddress"] = f"{bind_host}:{ca.operations_port}"
     document.setdefault("metrics", {})["provider"] = "disabled"
     return document
 
 
-def _init_server(network: FabricNetwork, ca: CaServer) -> None:
+def _init_server(network: FabricNetwork, ca: CaServer, registrar_secret: str) -> None:
     ca.server_dir.mkdir(parents=True, exist_ok=True)
-    network.run(server_init_command(network.home, ca))
+    network.run(server_init_command(network.home, ca, registrar_secret))
     config_file = ca.server_dir / "fabric-ca-server-config.yaml"
     document = yaml.safe_load(config_file.read_text(encoding="utf-8"))
     config_file.write_text(
@@ -429,9 +462,9 @@ def _enrol_identity(network: FabricNetwork, ca: CaServer, identity: Identity) ->
     _move_tls(scratch, identity)
 
 
-def _enrol_org(network: FabricNetwork, ca: CaServer) -> None:
-    registrar_msp = ca.registrar_home / "msp"
-    network.run(enroll_command(network.home, ca, REGISTRAR, registrar_msp))
+def _enrol_org(network: FabricNetwork, ca: CaServer, registrar_secret: str) -> None:
+    registrar = (REGISTRAR, registrar_secret)
+    network.run(enroll_command(network.home, ca, registrar, ca.registrar_home / "msp"))
     _write_org_tree(ca)
     for identity in identities(network, ca):
         _enrol_identity(network, ca, identity)
@@ -447,9 +480,11 @@ def generate_with_fabric_ca(network: FabricNetwork) -> None:
         CommandError: a ``fabric-ca-server``/``fabric-ca-client`` call failed.
     """
     servers = ca_servers(network)
+    registrar_secrets = {ca.host: secrets.token_hex(16) for ca in servers}
     for ca in servers:
-        _init_server(network, ca)
+        _init_server(network, ca, registrar_secrets[ca.host])
     start_ca_servers(network, lambda _message: None)
     with ThreadPoolExecutor(max_workers=4) as pool:
-        for future in [pool.submit(_enrol_org, network, ca) for ca in servers]:
+        jobs = [pool.submit(_enrol_org, network, ca, registrar_secrets[ca.host]) for ca in servers]
+        for future in jobs:
             future.result()

@@ -31,7 +31,9 @@ __all__ = [
     "GO_MISSING",
     "GoTool",
     "InstallError",
+    "ca_bin_dir",
     "ca_tools",
+    "fabric_home_dir",
     "fabric_tools",
     "go_error_line",
     "gotools_dir",
@@ -142,9 +144,13 @@ def ca_bin_dir(cache_root: Path) -> Path:
     return cache_root / f"fabric-ca-{FABRIC_CA_VERSION}" / "bin"
 
 
+def _fabric_go_mod() -> str:
+    return (gotools_dir() / "fabric" / "go.mod").read_text(encoding="utf-8")
+
+
 def fabric_tools(cache_root: Path, go_mod: str | None = None) -> list[GoTool]:
     """The Fabric binaries and CCaaS builder scripts to build (``CGO_ENABLED=0``)."""
-    text = go_mod if go_mod is not None else (gotools_dir() / "fabric" / "go.mod").read_text()
+    text = go_mod if go_mod is not None else _fabric_go_mod()
     home = fabric_home_dir(cache_root)
 
     def route(package: str) -> Path:
@@ -263,11 +269,19 @@ def _working_copy(cache_root: Path, name: str) -> Path:
     return target
 
 
-def _build(go: _Go, tools: list[GoTool], progress: Progress) -> None:
+def _stale(go: _Go, tools: list[GoTool], progress: Progress) -> list[GoTool]:
+    """The tools whose binary is missing or was not built from the pinned module version."""
+    stale = []
     for tool in tools:
         if go.built_from(tool.binary) == (tool.module, tool.version):
             progress(f"  {tool.name}: already built from {tool.module} {tool.version}")
-            continue
+        else:
+            stale.append(tool)
+    return stale
+
+
+def _build(go: _Go, tools: list[GoTool], progress: Progress) -> None:
+    for tool in tools:
         progress(f"  building {tool.name} ({tool.package})")
         tool.output_dir.mkdir(parents=True, exist_ok=True)
         go.run(
@@ -295,27 +309,29 @@ def _copy_sampleconfig(module_dir: Path, config_dir: Path) -> None:
 
 def _install_fabric_part(go: str, cache_root: Path, runner: Runner, progress: Progress) -> None:
     label = f"Fabric {FABRIC_VERSION} ({FABRIC_MODULE})"
-    runner_go = _Go(go, _working_copy(cache_root, "fabric"), runner, label)
-    tools = fabric_tools(cache_root)
-    modules = sorted({(tool.module, tool.version) for tool in tools})
-    dirs = {}
-    for module, version in modules:
-        runner_go.label = f"Fabric {FABRIC_VERSION} ({module})"
-        dirs[module] = runner_go.module_dir_of(module, version)
-    runner_go.label = label
+    fabric_go = _Go(go, _working_copy(cache_root, "fabric"), runner, label)
+    stale = _stale(fabric_go, fabric_tools(cache_root), progress)
     config_dir = fabric_home_dir(cache_root) / "config"
-    progress(f"  copying sampleconfig into {config_dir}")
-    _copy_sampleconfig(dirs[FABRIC_MODULE], config_dir)
-    _build(runner_go, tools, progress)
+    if not stale and (config_dir / "core.yaml").exists():
+        return
+    modules = {(tool.module, tool.version) for tool in stale}
+    if not (config_dir / "core.yaml").exists():
+        modules.add((FABRIC_MODULE, pinned_modules(_fabric_go_mod())[FABRIC_MODULE]))
+    folders = {}
+    for module, version in sorted(modules):
+        fabric_go.label = f"Fabric {FABRIC_VERSION} ({module})"
+        folders[module] = fabric_go.module_dir_of(module, version)
+    fabric_go.label = label
+    if FABRIC_MODULE in folders:
+        progress(f"  copying sampleconfig into {config_dir}")
+        _copy_sampleconfig(folders[FABRIC_MODULE], config_dir)
+    _build(fabric_go, stale, progress)
 
 
 def _install_ca_part(go: str, cache_root: Path, runner: Runner, progress: Progress) -> None:
     label = f"Fabric CA {FABRIC_CA_VERSION} ({CA_MODULE})"
-    _build(
-        _Go(go, _working_copy(cache_root, "fabric_ca"), runner, label),
-        ca_tools(cache_root),
-        progress,
-    )
+    ca_go = _Go(go, _working_copy(cache_root, "fabric_ca"), runner, label)
+    _build(ca_go, _stale(ca_go, ca_tools(cache_root), progress), progress)
 
 
 def _find_go(runner: Runner, environ: Mapping[str, str]) -> str:

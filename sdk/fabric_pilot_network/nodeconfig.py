@@ -3,6 +3,10 @@
 Overrides go into the YAML itself rather than environment variables because Fabric ignores an
 empty environment variable, and ``vm.endpoint`` must be blank so a peer never looks for Docker.
 Every default path under /var/hyperledger and every default port is replaced.
+
+The overrides are plain tables (:func:`peer_overrides`, :func:`orderer_overrides`) for a
+:class:`NodePlacement`, so the container runtime (:mod:`.compose`) derives its ``CORE_*`` and
+``ORDERER_*`` environment (:func:`environment`) from the very same settings.
 """
 
 from __future__ import annotations

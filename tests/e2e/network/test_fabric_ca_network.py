@@ -15,7 +15,15 @@ from pathlib import Path
 
 import pytest
 from cryptography import x509
-from fabric_pilot_network.fabric_ca import ca_servers, role_of
+
+from fabric_pilot_network.commands import CommandError
+from fabric_pilot_network.fabric_ca import (
+    Identity,
+    ca_servers,
+    enroll_command,
+    register_command,
+    role_of,
+)
 from fabric_pilot_network.fabric_home import resolve_fabric_home
 from fabric_pilot_network.network import FabricNetwork
 from fabric_pilot_network.ports import busy_ports, plan_ports
@@ -128,6 +136,24 @@ def test_profiles_name_the_org_ca(ca_network: FabricNetwork) -> None:
         profile = json.loads((ca_network.directory / "profiles" / f"{org.name}.json").read_text())
         port = ca_network.ports.port(org.ca_name, "listen")
         assert profile["certificateAuthorities"][org.ca_name]["url"] == f"https://127.0.0.1:{port}"
+
+
+def test_org_admin_registers_a_new_user_with_a_role(ca_network: FabricNetwork) -> None:
+    ca = ca_servers(ca_network)[1]
+    org = ca_network.topology.org(ca.org_name)
+    folder = ca_network.directory / "extra" / "Clerk7"
+    clerk = Identity(f"Clerk7@{org.domain}", "client", folder, ())
+    admin_msp = ca_network.layout.user_dir(org.name, "Admin") / "msp"
+    home = ca_network.home
+    ca_network.run(register_command(home, ca, clerk, "clerk-pw", registrar_msp=admin_msp))
+    ca_network.run(enroll_command(home, ca, (clerk.name, "clerk-pw"), folder / "msp"))
+    cert = _load(folder / "msp" / "signcerts" / "cert.pem")
+    (root_file,) = (ca_network.layout.org_msp(org.name) / "cacerts").glob("*.pem")
+    cert.verify_directly_issued_by(_load(root_file))
+    assert _attributes(cert)["pilot.role"] == "clerk"
+    peer_kind = Identity(f"Rogue@{org.domain}", "peer", folder / "rogue", ())
+    with pytest.raises(CommandError):
+        ca_network.run(register_command(home, ca, peer_kind, "pw", registrar_msp=admin_msp))
 
 
 def test_stop_stops_cas_last_and_start_brings_them_back(ca_network: FabricNetwork) -> None:
