@@ -13,7 +13,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from fabric_pilot_chaincode import Context
-
 from fabric_pilot_contracts._common._errors import forbidden
 
 ROLE_ATTRIBUTE = "pilot.role"
@@ -67,9 +66,7 @@ class Caller:
         """Raise ``FORBIDDEN`` unless the caller's MSP is one of ``allowed``."""
         admitted = sorted(set(allowed))
         if self.msp_id not in admitted:
-            raise forbidden(
-                f"{self.msp_id} may not {action}", action=action, msp_id=self.msp_id
-            )
+            raise forbidden(f"{self.msp_id} may not {action}", action=action, msp_id=self.msp_id)
 
 
 def caller_of(ctx: Context) -> Caller:

@@ -141,21 +141,22 @@ def page_of(
 
 
 def history_of(ledger: TxLedger, key: str) -> list[dict[str, Any]]:
-    """Return the latest ``MAX_HISTORY`` committed versions of ``key``, oldest first.
+    """Return the committed versions of ``key`` (at most ``MAX_HISTORY``), oldest first.
 
-    The peer (and the in-memory ledger) yields history newest first.
+    Fabric 2.x peers (and the in-memory ledger) yield history newest first; the versions are
+    sorted stably by transaction timestamp so the order never depends on the stub.
     """
-    versions: list[dict[str, Any]] = []
+    entries: list[tuple[tuple[int, int], int, dict[str, Any]]] = []
     for mod in ledger.stub.get_history_for_key(key):
-        versions.append(
-            {
-                "is_delete": mod.is_delete,
-                "timestamp": mod.timestamp.iso(),
-                "tx_id": mod.tx_id,
-                "value": _decode(mod.value) if mod.value else None,
-            }
-        )
-        if len(versions) >= MAX_HISTORY:
+        version = {
+            "is_delete": mod.is_delete,
+            "timestamp": mod.timestamp.iso(),
+            "tx_id": mod.tx_id,
+            "value": _decode(mod.value) if mod.value else None,
+        }
+        when = (mod.timestamp.seconds, mod.timestamp.nanos)
+        entries.append((when, -len(entries), version))
+        if len(entries) >= MAX_HISTORY:
             break
-    versions.reverse()
-    return versions
+    entries.sort(key=lambda entry: (entry[0], entry[1]))
+    return [version for _when, _order, version in entries]

@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from fabric_pilot_chaincode import ContractError
-
 from fabric_pilot_contracts._common import Fields, round_half_up_div
 
 VAT_RATES_BP = frozenset({0, 100, 150, 300, 500, 600, 900, 1300})

@@ -6,7 +6,6 @@ import re
 from typing import Any
 
 from fabric_pilot_chaincode import ContractError
-
 from fabric_pilot_contracts._common import TxLedger, bad_argument, forbidden
 from fabric_pilot_contracts.tax_invoice._policy import TAX_BUREAU
 from fabric_pilot_contracts.tax_invoice._uscc import is_valid_uscc

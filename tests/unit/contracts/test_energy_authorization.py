@@ -1,0 +1,119 @@
+"""Authorisation matrix of the energy contract: every write by every org/role."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from contract_helpers import Driver
+from energy_scenario import (
+    DEC_START,
+    EXPIRY,
+    QUARTER,
+    Actors,
+    device_key,
+    meter,
+    new_driver,
+    public_pem,
+    reading,
+    series,
+)
+
+ALL = {
+    name: getattr(Actors, name)
+    for name in (
+        "operator",
+        "registry",
+        "settlement",
+        "grid_admin",
+        "gen_operator",
+        "generator",
+        "gen_admin",
+        "a_trader",
+        "a_operator",
+        "b_finance",
+        "court",
+    )
+}
+LOT = f"GC-M1-{DEC_START:012d}"
+Setup = Callable[[Driver], None]
+
+
+def _nothing(driver: Driver) -> None:
+    del driver
+
+
+def _read(driver: Driver) -> None:
+    driver.ok(Actors.gen_operator, "record_readings", series(4))
+
+
+def _certified(driver: Driver) -> None:
+    _read(driver)
+    request = {"meter_id": "M1", "period_end": DEC_START + 4 * QUARTER, "period_start": DEC_START}
+    driver.ok(Actors.registry, "issue_certificates", request)
+
+
+GRID_METER = {"operator", "grid_admin"}
+REPLACEMENT = {
+    "initial_export_wh": 0,
+    "initial_import_wh": 0,
+    "public_key_pem": public_pem(device_key(8)),
+    "reason": "swap",
+}
+CORRECTION = {"correction_id": "K", "export_delta_wh": 1, "import_delta_wh": 0, "reason": "x"}
+CLAIM = {"beneficiary": "B", "purpose": "P"}
+TARIFF = {"export_fen_per_kwh": 1, "fee_fen": 0, "import_fen_per_kwh": 1}
+CASES: list[tuple[str, Setup, tuple[Any, ...], set[str]]] = [
+    ("register_meter", _nothing, (meter("M7", seed=7),), GRID_METER),
+    ("recalibrate_meter", _nothing, ("M1", EXPIRY + 1, "CAL"), GRID_METER),
+    ("rotate_meter_key", _nothing, ("M1", public_pem(device_key(8))), GRID_METER),
+    ("replace_meter_device", _nothing, ("M1", REPLACEMENT), GRID_METER),
+    ("decommission_meter", _nothing, ("M1", "old"), GRID_METER),
+    (
+        "record_reading",
+        _nothing,
+        (reading(1, DEC_START, 0, 5),),
+        GRID_METER | {"gen_operator", "gen_admin"},
+    ),
+    ("correct_reading", _read, ("M1", DEC_START, CORRECTION), GRID_METER),
+    (
+        "issue_certificates",
+        _read,
+        ({"meter_id": "M1", "period_end": DEC_START + 4 * QUARTER, "period_start": DEC_START},),
+        {"registry", "grid_admin"},
+    ),
+    ("cancel_certificate", _certified, (LOT, "x"), {"registry", "grid_admin"}),
+    ("transfer_certificate", _certified, (LOT, "EnterpriseAMSP"), {"generator", "gen_admin"}),
+    ("retire_certificate", _certified, (LOT, CLAIM), {"generator", "gen_admin"}),
+    ("settle_period", _read, ("GeneratorMSP", "202512", TARIFF), {"settlement", "grid_admin"}),
+]
+MATRIX = [
+    pytest.param(function, setup, args, actor, actor in allowed, id=f"{function}-{actor}")
+    for function, setup, args, allowed in CASES
+    for actor in ALL
+]
+
+
+@pytest.mark.parametrize(("function", "setup", "args", "actor", "admitted"), MATRIX)
+def test_write_access(
+    function: str, setup: Setup, args: tuple[Any, ...], actor: str, admitted: bool
+) -> None:
+    driver = new_driver()
+    setup(driver)
+    if admitted:
+        driver.ok(ALL[actor], function, *args)
+    else:
+        assert driver.fails(ALL[actor], function, *args) == "FORBIDDEN"
+
+
+@pytest.mark.parametrize("actor", sorted(ALL))
+def test_split_access(actor: str) -> None:
+    driver = new_driver()
+    driver.ok(Actors.gen_operator, "record_readings", series(8))
+    request = {"meter_id": "M1", "period_end": DEC_START + 8 * QUARTER, "period_start": DEC_START}
+    driver.ok(Actors.registry, "issue_certificates", request)
+    if actor in {"generator", "gen_admin"}:
+        driver.ok(ALL[actor], "split_certificate", LOT, [1, 1])
+    else:
+        assert driver.fails(ALL[actor], "split_certificate", LOT, [1, 1]) == "FORBIDDEN"
