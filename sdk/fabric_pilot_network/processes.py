@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import signal
 import socket
 import ssl
@@ -20,6 +21,7 @@ from typing import Any
 
 __all__ = [
     "ProcessRecord",
+    "failure_summary",
     "is_running",
     "spawn",
     "stop",
@@ -135,7 +137,7 @@ def wait_healthy(record: ProcessRecord, url: str, ca_file: Path, timeout: float 
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if not is_running(record):
-            raise RuntimeError(f"{record.name} exited during start-up:\n{tail(record, 15)}")
+            raise RuntimeError(f"{record.name} exited during start-up:\n{failure_summary(record)}")
         with (
             contextlib.suppress(OSError),
             urllib.request.urlopen(url, context=context, timeout=2) as response,
@@ -143,7 +145,26 @@ def wait_healthy(record: ProcessRecord, url: str, ca_file: Path, timeout: float 
             if response.status == 200:
                 return
         time.sleep(0.1)
-    raise RuntimeError(f"{record.name} not healthy after {timeout:.0f}s:\n{tail(record, 15)}")
+    raise RuntimeError(
+        f"{record.name} not healthy after {timeout:.0f}s:\n{failure_summary(record)}"
+    )
+
+
+_FAILURE = re.compile(r"\b(PANI|FATA|ERRO)\b|^panic: ")
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+
+def failure_summary(record: ProcessRecord, lines: int = 8) -> str:
+    """The node's last fatal or error log lines (colour codes removed), else its log tail.
+
+    A crashing Go node ends its log with a stack trace; the reason is the PANI/FATA line above.
+    """
+    try:
+        text = _ANSI.sub("", Path(record.log_file).read_text(errors="replace"))
+    except OSError:
+        return "(no log)"
+    failures = [line for line in text.splitlines() if _FAILURE.search(line)]
+    return "\n".join(failures[-3:]) if failures else tail(record, lines)
 
 
 def tail(record: ProcessRecord, lines: int = 20) -> str:
@@ -164,7 +185,7 @@ def wait_listening(record: ProcessRecord, port: int, timeout: float = 30.0) -> N
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if not is_running(record):
-            raise RuntimeError(f"{record.name} exited during start-up:\n{tail(record, 15)}")
+            raise RuntimeError(f"{record.name} exited during start-up:\n{failure_summary(record)}")
         with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 1):
             return
         time.sleep(0.05)

@@ -128,3 +128,28 @@ def test_up_refuses_a_folder_that_already_holds_a_network(dev_network: FabricNet
     )
     with pytest.raises(NetworkError, match="already holds a network"):
         twin.up()
+
+
+def test_failed_up_stops_everything_and_shows_the_failing_node_log(
+    fabric_home: FabricHome, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    topology = load_topology("dev")
+    network = FabricNetwork.create(
+        tmp_path / "net", topology, fabric_home, free_base_port(topology)
+    )
+    write_configs = network._write_node_configs
+
+    def sabotage() -> None:
+        write_configs()
+        orderer_yaml = network.directory / "nodes" / "orderer0.example.com" / "orderer.yaml"
+        text = orderer_yaml.read_text().replace(str(network.layout.root), "/nonexistent/crypto")
+        orderer_yaml.write_text(text)
+
+    monkeypatch.setattr(network, "_write_node_configs", sabotage)
+    with pytest.raises(NetworkError, match=r"orderer0\.example\.com exited during start-up") as err:
+        network.up()
+    assert "/nonexistent/crypto" in str(err.value)  # the log tail names the missing files
+    assert network.processes == {}
+    assert busy_ports(network.ports.all_ports()) == []
+    assert not (tmp_path / "net" / "network.json").exists()
+    assert (tmp_path / "net" / "logs" / "orderer0.example.com.log").exists()
