@@ -9,4 +9,11 @@ PACKAGE_DIRS = {
     for name in find_packages(root)
 }
 
-setup(packages=sorted(PACKAGE_DIRS), package_dir=PACKAGE_DIRS)
+# network-config/ (topologies, chaincode definitions, samples) ships as data next to the code.
+PACKAGE_DIRS["fabric_pilot_network_config"] = "network-config"
+
+setup(
+    packages=sorted(PACKAGE_DIRS),
+    package_dir=PACKAGE_DIRS,
+    package_data={"fabric_pilot_network_config": ["*/*.yaml", "*/*.json"]},
+)

@@ -16,6 +16,8 @@ from typing import Any
 
 import yaml
 
+from .config_paths import network_config_dir
+
 __all__ = [
     "ChaincodeDefinition",
     "ChaincodeDefinitionError",
@@ -104,7 +106,7 @@ class ChaincodeDefinition:
 
 def chaincode_directory() -> Path:
     """The network-config/chaincode folder shipped with fabric-pilot."""
-    return Path(__file__).resolve().parents[2] / "network-config" / "chaincode"
+    return network_config_dir() / "chaincode"
 
 
 def available_definitions() -> list[ChaincodeDefinition]:

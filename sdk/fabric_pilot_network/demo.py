@@ -24,6 +24,7 @@ from fabric_pilot_gateway.profiles import open_gateway
 
 from .chaincode import deploy
 from .chaincode_definitions import load_definition
+from .config_paths import network_config_dir
 from .fabric_home import FabricHomeError, resolve_fabric_home
 from .network import FabricNetwork, NetworkError
 from .pytest_plugin import free_base_port
@@ -31,7 +32,7 @@ from .topology import load_topology
 
 __all__ = ["main", "run_demo"]
 
-SAMPLES = Path(__file__).resolve().parents[2] / "network-config" / "samples"
+SAMPLES = network_config_dir() / "samples"
 SECTOR_CHAINCODES = ("tax_invoice", "energy_metering", "court_evidence")
 QUARTER_HOUR = 900
 

@@ -1,7 +1,7 @@
 """``fabric-pilot install``: build Fabric 2.5 and Fabric CA 1.5 from their Go modules.
 
 The pinned versions live in two small Go modules shipped with this package
-(``gotools/fabric/go.mod`` and ``gotools/fabric_ca/go.mod``, with ``tool`` lines). Each is
+(``go-tools/fabric/go.mod`` and ``go-tools/fabric_ca/go.mod``, with ``tool`` lines). Each is
 copied into the cache and every tool is built with ``go build -trimpath`` from there, into a
 Fabric home laid out like Fabric's release archives::
 
@@ -88,8 +88,8 @@ class GoTool:
 
 
 def gotools_dir() -> Path:
-    """The folder holding the shipped ``gotools/<name>/go.mod`` modules."""
-    return Path(__file__).resolve().parent / "gotools"
+    """The folder holding the shipped ``go-tools/<name>/go.mod`` modules (not a package)."""
+    return Path(__file__).resolve().parent / "go-tools"
 
 
 def pinned_modules(go_mod: str) -> dict[str, str]:

@@ -16,6 +16,8 @@ from typing import Any
 
 import yaml
 
+from .config_paths import network_config_dir
+
 __all__ = [
     "BatchSettings",
     "Channel",
@@ -141,7 +143,7 @@ class Topology:
 
 def topology_directory() -> Path:
     """The network-config/topologies folder shipped with fabric-pilot."""
-    return Path(__file__).resolve().parents[2] / "network-config" / "topologies"
+    return network_config_dir() / "topologies"
 
 
 def named_topologies() -> list[str]:

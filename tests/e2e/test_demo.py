@@ -9,6 +9,7 @@ import pytest
 
 from fabric_pilot_network.demo import run_demo
 from fabric_pilot_network.fabric_home import FabricHome
+from fabric_pilot_network.network import FabricNetwork
 from fabric_pilot_network.processes import is_running
 
 pytestmark = pytest.mark.e2e
@@ -34,9 +35,9 @@ def test_demo_deploys_every_sector_and_commits_one_transaction_each(
     assert not (tmp_path / "demo").exists()
 
 
-def test_demo_keep_leaves_the_network_running_until_down(fabric_home: FabricHome, tmp_path: Path) -> None:
-    from fabric_pilot_network.network import FabricNetwork
-
+def test_demo_keep_leaves_the_network_running_until_down(
+    fabric_home: FabricHome, tmp_path: Path
+) -> None:
     lines: list[str] = []
     run_demo(tmp_path / "kept", keep=True, say=lines.append)
     network = FabricNetwork.load(tmp_path / "kept")
