@@ -1,0 +1,5 @@
+"""``python -m fabric_pilot_cli`` runs the CLI."""
+
+from fabric_pilot_cli.main import main
+
+main()

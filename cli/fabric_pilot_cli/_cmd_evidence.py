@@ -1,0 +1,247 @@
+"""``fabric-pilot evidence`` (chaincode court_evidence).
+
+Files never leave the machine: ``register`` and ``verify`` hash them locally (SHA-256) and
+send only the hash, size, media type and the metadata given on the command line.
+"""
+
+from __future__ import annotations
+
+import datetime
+import mimetypes
+from pathlib import Path
+from typing import Any
+
+import click
+
+from . import _fabric
+from ._context import network_options
+from ._errors import EXIT_NOT_FOUND
+from ._inputs import json_text, read_document, sha256_file
+from ._sector import INT, JSON, Arg, Tx, add_tx, call, emit_result, group_path
+
+__all__ = ["EVIDENCE", "FUNCTIONS", "evidence_document", "register"]
+
+EVIDENCE = "court_evidence"
+FUNCTIONS = {
+    "register": "register_evidence",
+    "verify": "verify_evidence",
+    "verify_hash": "verify_evidence_hash",
+    "transfer": "start_custody_transfer",
+}
+PERSONAL_KEY = "depositor_personal"
+_ID = Arg("evidence_id")
+_SEQ = Arg("seq", INT)
+_EX = "EV-2026-0001"
+
+EVIDENCE_TXS = (
+    Tx(("evidence", "get"), "get_evidence", (_ID,), False, "Show an evidence record.", _EX),
+    Tx(("evidence", "history"), "evidence_history", (_ID,), False,
+       "Show every version of an evidence record.", _EX),
+    Tx(("evidence", "list"), "list_evidence_by_case", (Arg("case_id"),), False,
+       "List the evidence linked to a case.", "C-88", paged=True,
+       columns=("evidence_id", "status", "media_type", "size_bytes", "content_hash")),
+    Tx(("evidence", "batch"), "get_batch", (Arg("batch_id"),), False,
+       "Show a Merkle batch.", "B-2026-01"),
+    Tx(("evidence", "register-batch"), "register_evidence_batch", (Arg("batch", JSON),), True,
+       "Register a batch of evidence records under a Merkle root.", "batch.json"),
+    Tx(("evidence", "private"), "get_depositor_personal_data", (_ID,), False,
+       "Show the depositor's private data.", _EX),
+    Tx(("evidence", "link-case"), "link_case", (_ID, Arg("case_id")), True,
+       "Link evidence to a case.", f"{_EX} C-88"),
+    Tx(("evidence", "seal"), "seal_evidence", (_ID, Arg("note")), True, "Seal evidence.",
+       f"{_EX} 'sealed by notary'"),
+    Tx(("evidence", "submit"), "submit_evidence", (_ID, Arg("note")), True,
+       "Submit evidence to the court (needs a linked case).", f"{_EX} 'for hearing'"),
+    Tx(("evidence", "challenge"), "challenge_evidence", (_ID, Arg("reason")), True,
+       "Challenge submitted evidence.", f"{_EX} 'tampered'"),
+    Tx(("evidence", "rule"), "rule_evidence", (_ID, Arg("decision"), Arg("reasoning")), True,
+       "Rule on evidence: admit or reject (judge).", f"{_EX} admit 'authentic'"),
+    Tx(("evidence", "archive"), "archive_evidence", (_ID, Arg("note")), True,
+       "Archive evidence (court).", f"{_EX} 'case closed'"),
+    Tx(("evidence", "invalidate"), "invalidate_evidence", (_ID, Arg("reason")), True,
+       "Invalidate evidence.", f"{_EX} 'wrong file'"),
+    Tx(("evidence", "custody", "accept"), "accept_custody_transfer", (_ID, _SEQ), True,
+       "Accept custody of an evidence item (the named receiver).", f"{_EX} 3"),
+    Tx(("evidence", "custody", "cancel"), "cancel_custody_transfer",
+       (_ID, _SEQ, Arg("reason")), True,
+       "Cancel or decline a pending custody transfer.", f"{_EX} 3 'wrong court'"),
+    Tx(("evidence", "custody", "check-out"), "check_out_evidence",
+       (_ID, _SEQ, Arg("purpose")), True, "Check evidence out (custodian).",
+       f"{_EX} 3 'lab analysis'"),
+    Tx(("evidence", "custody", "check-in"), "check_in_evidence", (_ID, _SEQ, Arg("note")),
+       True, "Check evidence back in (custodian).", f"{_EX} 4 'returned intact'"),
+    Tx(("evidence", "custody", "access"), "record_access", (_ID, _SEQ, Arg("purpose")), True,
+       "Record an access to evidence.", f"{_EX} 5 'review'"),
+    Tx(("evidence", "custody", "history"), "list_custody", (_ID,), False,
+       "Show the chain of custody of an evidence item.", _EX, paged=True,
+       columns=("seq", "kind", "at", "details", "tx_id")),
+)  # fmt: skip
+
+
+def evidence_document(path: Path, evidence_id: str, options: dict[str, Any]) -> dict[str, Any]:
+    """The evidence record sent on-chain for ``path``: hash, size, media type, metadata only."""
+    digest, size = sha256_file(path)
+    modified = datetime.datetime.fromtimestamp(path.stat().st_mtime, datetime.UTC)
+    media_type = options.get("media_type") or mimetypes.guess_type(path.name)[0]
+    document: dict[str, Any] = {
+        "evidence_id": evidence_id,
+        "content_hash": digest,
+        "hash_alg": "SHA-256",
+        "size_bytes": size,
+        "media_type": media_type or "application/octet-stream",
+        "location": options.get("location") or f"local:{path.name}",
+        "capture": {
+            "captured_at": options.get("captured_at") or modified.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "device": options.get("device") or "unspecified",
+            "source": options.get("source") or "file",
+            "tool": "fabric-pilot",
+        },
+    }
+    for key in ("case_id", "description"):
+        if options.get(key):
+            document[key] = options[key]
+    if options.get("metadata"):
+        document.update(read_document(str(options["metadata"])))
+    return document
+
+
+def _register_command() -> click.Command:
+    @click.command("register")
+    @click.argument("file", type=click.Path(exists=True, dir_okay=False))
+    @click.option("--id", "evidence_id", required=True, help="Evidence ID.")
+    @click.option("--case", "case_id", help="Case ID to link.")
+    @click.option("--media-type", help="MIME type (default: guessed from the file name).")
+    @click.option("--location", help="Where the original is kept (default: local:<name>).")
+    @click.option("--description")
+    @click.option("--captured-at", help="RFC 3339 capture time (default: file mtime).")
+    @click.option("--device", help="Capturing device (default: unspecified).")
+    @click.option("--source", help="Source of the evidence (default: file).")
+    @click.option("--metadata", help="JSON object (FILE, - or inline) merged into the record.")
+    @click.option("--personal", help="Depositor personal data (JSON), sent as private data.")
+    @network_options
+    @click.pass_context
+    def register_cmd(ctx: click.Context, /, file: str, evidence_id: str, **options: Any) -> None:
+        """Register FILE as evidence: hashed locally, only hash/size/type/metadata are sent.
+
+        \b
+        Example:
+          fabric-pilot evidence register contract.pdf --id EV-2026-0001 --case C-88
+        """
+        document = evidence_document(Path(file), evidence_id, options)
+        transient = None
+        if options.get("personal"):
+            personal = read_document(str(options["personal"]))
+            transient = {PERSONAL_KEY: json_text(personal).encode()}
+        args = [json_text(document)]
+        result = call(ctx, EVIDENCE, FUNCTIONS["register"], args, submit=True, transient=transient)
+        emit_result(ctx, result)
+
+    return register_cmd
+
+
+def _verify_command() -> click.Command:
+    @click.command("verify")
+    @click.argument("file", type=click.Path(exists=True, dir_okay=False))
+    @click.option("--id", "evidence_id", help="Evidence ID to compare with (default: any).")
+    @network_options
+    @click.pass_context
+    def verify_cmd(ctx: click.Context, /, file: str, evidence_id: str | None) -> None:
+        """Check FILE's SHA-256 against an evidence item (or any item); exit 3 on no match.
+
+        \b
+        Example:
+          fabric-pilot evidence verify contract.pdf --id EV-2026-0001
+          fabric-pilot evidence verify contract.pdf -o json
+        """
+        digest, _size = sha256_file(Path(file))
+        if evidence_id:
+            args = [evidence_id, digest]
+            result = call(ctx, EVIDENCE, FUNCTIONS["verify"], args, submit=False)
+        else:
+            args = ["SHA-256", digest, "50", ""]
+            result = call(ctx, EVIDENCE, FUNCTIONS["verify_hash"], args, submit=False)
+        emit_result(ctx, result)
+        if isinstance(result, dict) and result.get("match") is False:
+            ctx.exit(EXIT_NOT_FOUND)
+
+    return verify_cmd
+
+
+def _transfer_command() -> click.Command:
+    @click.command("transfer")
+    @click.argument("evidence_id")
+    @click.argument("seq", type=int)
+    @click.option("--to", "to_msp", required=True, help="MSP ID of the next custodian.")
+    @click.option("--to-id", default="", help="Identity of the next custodian (optional).")
+    @click.option("--reason", required=True)
+    @network_options
+    @click.pass_context
+    def transfer_cmd(
+        ctx: click.Context, /, *, evidence_id: str, seq: int, to_msp: str, to_id: str, reason: str
+    ) -> None:
+        """Start a custody transfer (SEQ is the next custody sequence number).
+
+        \b
+        Example:
+          fabric-pilot evidence custody transfer EV-2026-0001 2 --to CourtMSP --reason trial
+        """
+        receiver = {"msp_id": to_msp, **({"id": to_id} if to_id else {})}
+        args = [evidence_id, str(seq), json_text(receiver), reason]
+        emit_result(ctx, call(ctx, EVIDENCE, FUNCTIONS["transfer"], args, submit=True))
+
+    return transfer_cmd
+
+
+def _receipt_group() -> click.Group:
+    @click.group("receipt")
+    def receipt() -> None:
+        """Evidence receipts that can be verified offline.
+
+        \b
+        Example:
+          fabric-pilot evidence receipt export EV-2026-0001 > receipt.json
+        """
+
+    @receipt.command("export")
+    @click.argument("evidence_id")
+    @network_options
+    def export(evidence_id: str) -> None:
+        """Export a receipt for EVIDENCE_ID (needs the SDK's receipt module).
+
+        \b
+        Example:
+          fabric-pilot evidence receipt export EV-2026-0001 > receipt.json
+        """
+        _fabric.optional_module("fabric_pilot_gateway.receipts", "evidence receipt export")
+
+    @receipt.command("verify")
+    @click.argument("file", type=click.Path(exists=True, dir_okay=False))
+    def verify(file: str) -> None:
+        """Verify a receipt offline (needs the SDK's receipt module).
+
+        \b
+        Example:
+          fabric-pilot evidence receipt verify receipt.json
+        """
+        _fabric.optional_module("fabric_pilot_gateway.receipts", "evidence receipt verify")
+
+    return receipt
+
+
+def register(cli: click.Group) -> None:
+    """Add the ``evidence`` group to ``cli``."""
+    group = click.Group(
+        "evidence",
+        short_help="Court evidence (chaincode court_evidence).",
+        help="Court evidence (chaincode court_evidence); files are hashed locally.\n\n\b\n"
+        "Example:\n  fabric-pilot evidence register scan.pdf --id EV-2026-0001",
+    )
+    cli.add_command(group)
+    group.add_command(_register_command())
+    group.add_command(_verify_command())
+    custody = group_path(cli, ("evidence", "custody"))
+    custody.help = "Chain of custody.\n\n\b\nExample:\n  fabric-pilot evidence custody history EV-1"
+    custody.add_command(_transfer_command())
+    for tx in EVIDENCE_TXS:
+        add_tx(cli, EVIDENCE, tx)
+    group.add_command(_receipt_group())

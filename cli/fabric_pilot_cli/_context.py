@@ -1,0 +1,121 @@
+"""Click plumbing shared by every command: settings on ``ctx.obj``, per-command overrides,
+progress messages on stderr."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from ._errors import EXIT_USAGE, CliError
+from ._settings import OUTPUT_FORMATS, Settings
+
+__all__ = [
+    "as_option",
+    "dir_option",
+    "get_settings",
+    "network_options",
+    "output_option",
+    "override",
+    "progress",
+    "split_identity",
+]
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def split_identity(value: str) -> tuple[str, str | None]:
+    """``ORG`` or ``ORG/USER`` → (org, user).
+
+    Raises:
+        CliError: the value is empty (exit 2).
+    """
+    org, _, user = value.partition("/")
+    if not org:
+        raise CliError(f"--as expects ORG or ORG/USER, not {value!r}", EXIT_USAGE)
+    return org, user or None
+
+
+def override(settings: Settings, key: str, value: Any) -> Settings:
+    """A copy of ``settings`` with one command-line flag applied (flags beat everything)."""
+    if value is None:
+        return settings
+    if key == "as":
+        org, user = split_identity(str(value))
+        return dataclasses.replace(settings, org=org, user=user or settings.user)
+    converted: Any = Path(value).expanduser() if key in ("directory", "fabric_bin") else value
+    changes: dict[str, Any] = {key: converted}
+    return dataclasses.replace(settings, **changes)
+
+
+def _store(key: str) -> Callable[[click.Context, click.Parameter, Any], None]:
+    def callback(ctx: click.Context, _param: click.Parameter, value: Any) -> None:
+        ctx.obj = override(get_settings(ctx), key, value)
+
+    return callback
+
+
+def get_settings(ctx: click.Context) -> Settings:
+    """The resolved settings of this invocation."""
+    settings = ctx.obj
+    if not isinstance(settings, Settings):
+        settings = Settings()
+        ctx.obj = settings
+    return settings
+
+
+def output_option(function: F) -> F:
+    """``--output table|json`` on one command (overrides the global option)."""
+    return click.option(
+        "--output",
+        "-o",
+        type=click.Choice(OUTPUT_FORMATS),
+        expose_value=False,
+        callback=_store("output"),
+        help="Output format (default: global --output, FABRIC_PILOT_OUTPUT, config, table).",
+    )(function)
+
+
+def dir_option(function: F) -> F:
+    """``--dir DIR``: the network folder."""
+    return click.option(
+        "--dir",
+        "directory",
+        type=click.Path(file_okay=False),
+        expose_value=False,
+        is_eager=True,
+        callback=_store("directory"),
+        help="Network folder (default: context, FABRIC_PILOT_DIR, ./.fabric-pilot/network).",
+    )(function)
+
+
+def as_option(function: F) -> F:
+    """``--as ORG[/USER]`` and ``--channel NAME``: who acts, and where."""
+    function = click.option(
+        "--channel",
+        "channel",
+        expose_value=False,
+        callback=_store("channel"),
+        help="Channel (default: context, else the first channel of the org's profile).",
+    )(function)
+    return click.option(
+        "--as",
+        "as_",
+        metavar="ORG[/USER]",
+        expose_value=False,
+        callback=_store("as"),
+        help="Act as this organisation (and user) for this call only.",
+    )(function)
+
+
+def network_options(function: F) -> F:
+    """``--dir``, ``--as``, ``--channel`` and ``--output`` for commands that use a network."""
+    return output_option(as_option(dir_option(function)))
+
+
+def progress(message: str) -> None:
+    """Print a progress message to stderr."""
+    click.echo(message, err=True)

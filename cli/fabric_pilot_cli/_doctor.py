@@ -1,0 +1,188 @@
+"""Environment checks for ``fabric-pilot doctor``: each returns a :class:`Check` with a fix."""
+
+from __future__ import annotations
+
+import datetime
+import re
+import shutil
+import socket
+import ssl
+import subprocess
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+__all__ = [
+    "Check",
+    "check_clock",
+    "check_docker",
+    "check_fabric",
+    "check_go",
+    "check_ports",
+    "check_tls",
+    "certificate_problems",
+]
+
+OK = "ok"
+WARN = "warn"
+FAIL = "fail"
+_GO_VERSION = re.compile(r"go(\d+)\.(\d+)")
+_MIN_GO = (1, 24)
+
+
+@dataclass(frozen=True)
+class Check:
+    """One check's outcome and, when it did not pass, what to do."""
+
+    check: str
+    status: str
+    detail: str
+    fix: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        """A JSON-ready dict."""
+        return asdict(self)
+
+
+def _run(argv: Sequence[str]) -> tuple[int, str]:
+    try:
+        done = subprocess.run(list(argv), capture_output=True, text=True, timeout=20, check=False)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        return 127, str(exc)
+    return done.returncode, (done.stdout + done.stderr).strip()
+
+
+def check_go(run: Callable[[Sequence[str]], tuple[int, str]] = _run) -> Check:
+    """Go 1.24+ on PATH (needed by ``fabric-pilot install``)."""
+    fix = "install Go 1.24+ (https://go.dev/dl/) or use --fabric-bin with existing binaries"
+    if shutil.which("go") is None:
+        return Check("go", WARN, "go is not on PATH", fix)
+    code, output = run(["go", "version"])
+    match = _GO_VERSION.search(output)
+    if code != 0 or not match:
+        return Check("go", WARN, f"go version failed: {output[:80]}", fix)
+    version = (int(match.group(1)), int(match.group(2)))
+    if version < _MIN_GO:
+        return Check("go", WARN, f"go {version[0]}.{version[1]} is older than 1.24", fix)
+    return Check("go", OK, match.group(0))
+
+
+def check_fabric(home: Any) -> list[Check]:
+    """The Fabric home is complete and is 2.5; Fabric CA tools present (for --ca)."""
+    fix = "run 'fabric-pilot install' or pass --fabric-bin DIR"
+    try:
+        home.check()
+    except RuntimeError as exc:
+        return [Check("fabric binaries", FAIL, str(exc).splitlines()[0], fix)]
+    checks = [Check("fabric binaries", OK, f"peer {home.version('peer')} in {home.bin_dir}")]
+    missing_ca = [tool for tool in home.missing(with_ca=True) if "fabric-ca" in tool]
+    if missing_ca:
+        checks.append(Check("fabric-ca binaries", WARN, f"{missing_ca[0]} is missing",
+                            "needed only for 'network up --ca'; " + fix))  # fmt: skip
+    else:
+        checks.append(Check("fabric-ca binaries", OK, str(home.ca_bin_dir)))
+    return checks
+
+
+def _bindable(port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
+def check_ports(ports: Sequence[int], base_port: int) -> Check:
+    """Every port of the default plan can be bound on 127.0.0.1."""
+    taken = [port for port in ports if not _bindable(port)]
+    if taken:
+        return Check(
+            "ports", FAIL, f"{len(taken)} port(s) in use, first {taken[0]}",
+            f"stop what uses them, or use 'network up --base-port {base_port + 1000}'",
+        )  # fmt: skip
+    return Check("ports", OK, f"{min(ports)}-{max(ports)} free")
+
+
+def certificate_problems(cert_file: Path, ca_file: Path, host: str) -> list[str]:
+    """What is wrong with a node's TLS certificate: chain, SANs, validity period."""
+    from cryptography import x509
+
+    cert = x509.load_pem_x509_certificate(cert_file.read_bytes())
+    ca = x509.load_pem_x509_certificate(ca_file.read_bytes())
+    problems = []
+    try:
+        cert.verify_directly_issued_by(ca)
+    except (ValueError, TypeError, Exception) as exc:
+        problems.append(f"not issued by {ca_file.name}: {type(exc).__name__}")
+    try:
+        names = cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
+        sans = {str(value) for value in names.get_values_for_type(x509.DNSName)}
+        sans |= {str(value) for value in names.get_values_for_type(x509.IPAddress)}
+    except x509.ExtensionNotFound:
+        sans = set()
+    if host not in sans:
+        problems.append(f"SANs {sorted(sans)} lack {host}")
+    now = datetime.datetime.now(datetime.UTC)
+    if not cert.not_valid_before_utc <= now <= cert.not_valid_after_utc:
+        problems.append(f"not valid now ({cert.not_valid_before_utc}..{cert.not_valid_after_utc})")
+    return problems
+
+
+def _handshake(host: str, port: int, ca_file: Path) -> str:
+    context = ssl.create_default_context(cafile=str(ca_file))
+    try:
+        with (
+            socket.create_connection(("127.0.0.1", port), timeout=5) as raw,
+            context.wrap_socket(raw, server_hostname=host),
+        ):
+            return ""
+    except (OSError, ssl.SSLError) as exc:
+        return f"TLS handshake on {port} failed: {exc}"
+
+
+def check_tls(network: Any) -> list[Check]:
+    """TLS chain and SANs of every node's certificate; a live handshake for running nodes."""
+    checks = []
+    for status in network.status(with_heights=False):
+        tls = network.layout.node_dir(status.name) / "tls"
+        problems = certificate_problems(tls / "server.crt", tls / "ca.crt", status.name)
+        if status.running and not problems:
+            failure = _handshake(status.name, status.ports["listen"], tls / "ca.crt")
+            problems += [failure] if failure else []
+        if problems:
+            checks.append(Check(f"tls {status.name}", FAIL, "; ".join(problems),
+                                "recreate the network: network down, network up"))  # fmt: skip
+        else:
+            checks.append(Check(f"tls {status.name}", OK, "chain, SANs and validity ok"))
+    return checks
+
+
+def check_clock(now: datetime.datetime | None = None) -> Check:
+    """The clock is plausible (certificates and transaction timestamps depend on it)."""
+    current = now or datetime.datetime.now(datetime.UTC)
+    if current.year < 2024 or current.year > 2100:
+        return Check("clock", FAIL, f"system time is {current.isoformat()}",
+                     "set the system clock (e.g. enable NTP)")  # fmt: skip
+    return Check("clock", OK, current.strftime("%Y-%m-%dT%H:%M:%SZ"))
+
+
+def check_docker(run: Callable[[Sequence[str]], tuple[int, str]] = _run) -> list[Check]:
+    """Docker engine and the compose plugin respond."""
+    fix = "install Docker and start the daemon (https://docs.docker.com/engine/install/)"
+    if shutil.which("docker") is None:
+        return [Check("docker", FAIL, "docker is not on PATH", fix)]
+    code, output = run(["docker", "version", "--format", "{{.Server.Version}}"])
+    checks = [
+        Check("docker", OK, f"engine {output}")
+        if code == 0
+        else Check("docker", FAIL, output.splitlines()[-1] if output else "no answer", fix)
+    ]
+    code, output = run(["docker", "compose", "version", "--short"])
+    checks.append(
+        Check("docker compose", OK, output)
+        if code == 0
+        else Check("docker compose", FAIL, "the compose plugin does not answer", fix)
+    )
+    return checks

@@ -1,0 +1,201 @@
+"""The only module that calls the network manager (fabric_pilot_network). Tests replace
+these functions with fakes."""
+
+from __future__ import annotations
+
+import importlib
+import os
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+from ._errors import NotAvailableError
+
+__all__ = [
+    "check_fabric_home",
+    "create_network",
+    "deploy_chaincode",
+    "install_fabric",
+    "list_chaincodes",
+    "load_collections",
+    "load_definition",
+    "available_definitions",
+    "load_network",
+    "optional_module",
+    "package_chaincode",
+    "write_compose",
+]
+
+
+def optional_module(name: str, feature: str) -> ModuleType:
+    """Import a module another part of fabric-pilot may not ship yet.
+
+    Raises:
+        NotAvailableError: the module is missing (exit 1).
+    """
+    try:
+        return importlib.import_module(name)
+    except ModuleNotFoundError as exc:
+        if exc.name and name.startswith(exc.name):
+            raise NotAvailableError(feature) from exc
+        raise
+
+
+def check_fabric_home(fabric_bin: Path | None, with_ca: bool = False) -> Any:
+    """Resolve and check the Fabric home.
+
+    Raises:
+        FabricHomeError: binaries missing or not 2.5.
+    """
+    from fabric_pilot_network.fabric_home import resolve_fabric_home
+
+    home = resolve_fabric_home(fabric_bin, os.environ)
+    home.check(with_ca=with_ca)
+    return home
+
+
+def create_network(
+    directory: Path, topology: str, fabric_bin: Path | None, base_port: int, ca: bool
+) -> tuple[Any, Path | None]:
+    """Plan a network; returns it and the topology file to copy (None for a named one).
+
+    Raises:
+        TopologyError: bad topology. FabricHomeError: binaries missing.
+    """
+    from fabric_pilot_network.network import FabricNetwork
+    from fabric_pilot_network.topology import load_topology
+
+    loaded = load_topology(topology)
+    if ca:
+        loaded = loaded.with_crypto("fabric-ca")
+    home = check_fabric_home(fabric_bin, with_ca=loaded.crypto == "fabric-ca")
+    source = Path(topology) if Path(topology).suffix else None
+    return FabricNetwork.create(directory, loaded, home, base_port), source
+
+
+def load_network(directory: Path) -> Any:
+    """Open the network in ``directory``.
+
+    Raises:
+        NetworkError: no network there.
+    """
+    from fabric_pilot_network.network import FabricNetwork
+
+    return FabricNetwork.load(directory)
+
+
+def load_definition(name: str) -> Any:
+    """A chaincode definition by name or file."""
+    from fabric_pilot_network.chaincode_definitions import load_definition as load
+
+    return load(name)
+
+
+def available_definitions() -> list[Any]:
+    """Every shipped chaincode definition."""
+    from fabric_pilot_network.chaincode_definitions import available_definitions as available
+
+    return list(available())
+
+
+def deploy_chaincode(network: Any, definition: Any, progress: Any) -> Any:
+    """Deploy or upgrade a chaincode; returns a DeployResult."""
+    from fabric_pilot_network.chaincode import deploy
+
+    return deploy(network, definition, progress)
+
+
+def list_chaincodes(network: Any) -> list[dict[str, Any]]:
+    """Committed chaincodes per channel and org."""
+    from fabric_pilot_network.chaincode import list_chaincodes as listing
+
+    return list(listing(network))
+
+
+def package_chaincode(network: Any, definition: Any) -> tuple[bytes, str, str]:
+    """The CCaaS package ``deploy`` would install: (bytes, package ID, server address).
+
+    The address is the port the network gives the chaincode (a deployed one keeps its port).
+    """
+    from fabric_pilot_network.chaincode_tls import ensure_chaincode_tls
+    from fabric_pilot_network.packaging import ccaas_package, package_id
+
+    entry = network.chaincodes.get(definition.name)
+    if entry:
+        port = int(entry["port"])
+    else:
+        used = {int(item["port"]) for item in network.chaincodes.values()}
+        port = next(port for port in network.ports.chaincode if port not in used)
+    address = f"127.0.0.1:{port}"
+    tls = ensure_chaincode_tls(network.directory / "chaincode" / "tls")
+    data = ccaas_package(definition.label, address, tls)
+    return data, package_id(definition.label, data), address
+
+
+def install_fabric(fabric_bin: Path | None, progress: Any) -> Any:
+    """Install (or check) the Fabric binaries; returns where they are.
+
+    Raises:
+        FabricHomeError: the binaries are incomplete or of the wrong version.
+        InstallError: Go is missing or a build failed.
+    """
+    if fabric_bin is not None:
+        return check_fabric_home(fabric_bin).bin_dir
+    from fabric_pilot_network.fabric_home import cache_root
+
+    module = optional_module("fabric_pilot_network.install", "fabric-pilot install")
+    home = module.install_fabric(cache_root(os.environ), progress=progress)
+    return home.bin_dir
+
+
+def write_compose(network: Any, output_dir: Path) -> Path:
+    """Write the Docker Compose project of ``network`` (with its deployed chaincode)."""
+    compose = optional_module("fabric_pilot_network.compose", "network compose")
+    definitions = [load_definition(name) for name in sorted(network.chaincodes)]
+    return Path(compose.write_compose(network, output_dir, definitions))
+
+
+_CAMEL = {
+    "requiredPeerCount": "required_peer_count",
+    "maxPeerCount": "max_peer_count",
+    "blockToLive": "block_to_live",
+    "memberOnlyRead": "member_only_read",
+    "memberOnlyWrite": "member_only_write",
+    "endorsementPolicy": "endorsement_policy",
+}
+
+
+def load_collections(path: Path) -> tuple[Any, ...]:
+    """Private data collections from a YAML/JSON file: a list of collections (definition
+    keys, or Fabric's collections-config keys), or a whole chaincode definition.
+
+    Raises:
+        ChaincodeDefinitionError: a collection is malformed.
+    """
+    import yaml
+
+    from fabric_pilot_network.chaincode_definitions import (
+        ChaincodeDefinitionError,
+        Collection,
+    )
+
+    document = yaml.safe_load(path.read_text(encoding="utf-8"))
+    if isinstance(document, dict) and "collections" in document:
+        document = document["collections"]
+    if not isinstance(document, list):
+        raise ChaincodeDefinitionError(f"{path}: expected a list of collections")
+    collections = []
+    for index, entry in enumerate(document):
+        if not isinstance(entry, dict):
+            raise ChaincodeDefinitionError(f"{path}: collections[{index}] must be a mapping")
+        values: dict[str, Any] = {
+            _CAMEL.get(str(key), str(key)): item for key, item in entry.items()
+        }
+        policy = values.get("endorsement_policy")
+        if isinstance(policy, dict):
+            values["endorsement_policy"] = policy.get("signaturePolicy")
+        try:
+            collections.append(Collection(**values))
+        except TypeError as exc:
+            raise ChaincodeDefinitionError(f"{path}: collections[{index}]: {exc}") from exc
+    return tuple(collections)

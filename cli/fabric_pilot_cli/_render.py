@@ -1,0 +1,61 @@
+"""The one place where results are printed: a table for people, JSON for scripts."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import click
+
+__all__ = ["emit", "emit_json_line", "format_table", "to_text"]
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, (dict, list, tuple)):
+        return json.dumps(value, sort_keys=True, ensure_ascii=False, default=str)
+    return str(value)
+
+
+def format_table(rows: Sequence[Mapping[str, Any]], columns: Sequence[str] | None = None) -> str:
+    """Rows of dicts as an aligned text table (columns: given order, else first-seen order)."""
+    if not rows:
+        return "(none)"
+    names = list(columns) if columns else list(dict.fromkeys(key for row in rows for key in row))
+    cells = [[_cell(row.get(name)) for name in names] for row in rows]
+    headers = [name.upper() for name in names]
+    widths = [max(len(h), *(len(line[i]) for line in cells)) for i, h in enumerate(headers)]
+    lines = ["  ".join(text.ljust(width) for text, width in zip(headers, widths, strict=True))]
+    lines += [
+        "  ".join(text.ljust(width) for text, width in zip(line, widths, strict=True))
+        for line in cells
+    ]
+    return "\n".join(line.rstrip() for line in lines)
+
+
+def to_text(data: Any, columns: Sequence[str] | None = None) -> str:
+    """Human form: list of dicts → table, dict → key/value table, anything else → str."""
+    if isinstance(data, Mapping):
+        return format_table([{"field": key, "value": value} for key, value in data.items()])
+    if isinstance(data, (list, tuple)) and all(isinstance(item, Mapping) for item in data):
+        return format_table(data, columns)
+    if isinstance(data, (list, tuple)):
+        return "\n".join(_cell(item) for item in data)
+    return _cell(data)
+
+
+def emit(data: Any, output: str, columns: Sequence[str] | None = None) -> None:
+    """Print ``data`` to stdout as ``output`` (``table`` or ``json``)."""
+    if output == "json":
+        click.echo(json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False, default=str))
+    else:
+        click.echo(to_text(data, columns))
+
+
+def emit_json_line(data: Any) -> None:
+    """Print one compact JSON document on its own line (for streams)."""
+    click.echo(json.dumps(data, sort_keys=True, ensure_ascii=False, default=str))

@@ -1,0 +1,390 @@
+"""The only module that talks to the Gateway SDK. Tests replace :data:`open_session`.
+
+A :class:`Session` is one signed-in identity on one channel, with plain-data results
+(bytes, dicts), so commands never touch SDK objects.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol
+
+from ._profiles import IdentityInfo, resolve_identity
+from ._settings import Settings
+
+__all__ = [
+    "Acknowledge",
+    "CaSession",
+    "FabricCaSession",
+    "GatewaySession",
+    "Session",
+    "Submitted",
+    "decode_result",
+    "deployed_channel",
+    "open_ca",
+    "open_session",
+]
+
+Acknowledge = Callable[[], None]
+
+
+@dataclass(frozen=True)
+class Submitted:
+    """A submitted transaction: its ID, the chaincode's result and, once known, its block."""
+
+    transaction_id: str
+    result: bytes
+    block_number: int | None = None
+    status: str = "VALID"
+
+    def to_json(self) -> dict[str, Any]:
+        """A JSON-ready dict (the result decoded as JSON when it is JSON)."""
+        return {
+            "transaction_id": self.transaction_id,
+            "status": self.status,
+            "block_number": self.block_number,
+            "result": decode_result(self.result),
+        }
+
+
+def decode_result(raw: bytes) -> Any:
+    """Chaincode results as JSON when they are JSON, else text, else hex."""
+    if not raw:
+        return None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return raw.hex()
+    try:
+        return json.loads(text)
+    except ValueError:
+        return text
+
+
+class Session(Protocol):
+    """What commands can do on a channel."""
+
+    @property
+    def identity(self) -> IdentityInfo:
+        """Who this session acts as."""
+        ...
+
+    def evaluate(
+        self,
+        chaincode: str,
+        function: str,
+        args: Sequence[str],
+        *,
+        transient: Mapping[str, bytes] | None = None,
+        endorsing_orgs: Sequence[str] = (),
+    ) -> bytes:
+        """Evaluate a transaction function."""
+        ...
+
+    def submit(
+        self,
+        chaincode: str,
+        function: str,
+        args: Sequence[str],
+        *,
+        transient: Mapping[str, bytes] | None = None,
+        endorsing_orgs: Sequence[str] = (),
+        wait: bool = True,
+    ) -> Submitted:
+        """Submit a transaction (and wait for its commit unless ``wait`` is False)."""
+        ...
+
+    def chaincode_events(
+        self, chaincode: str, start_block: int | None, checkpoint_file: Path | None
+    ) -> Iterator[tuple[dict[str, Any], Acknowledge]]:
+        """Chaincode events with a function that checkpoints each one."""
+        ...
+
+    def chain_info(self) -> dict[str, Any]:
+        """Channel height and hashes."""
+        ...
+
+    def block(self, number: int) -> dict[str, Any]:
+        """A block summary."""
+        ...
+
+    def transaction(self, transaction_id: str) -> dict[str, Any]:
+        """A transaction summary."""
+        ...
+
+    def close(self) -> None:
+        """Release the connection."""
+        ...
+
+
+def deployed_channel(directory: Path, chaincode: str) -> str | None:
+    """The channel a chaincode was deployed on (from DIR/network.json), if known."""
+    try:
+        state = json.loads((directory / "network.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    entry = state.get("chaincodes", {}).get(chaincode)
+    return str(entry["channel"]) if entry and entry.get("channel") else None
+
+
+def _acknowledger(checkpointer: Any, event: Any) -> Acknowledge:
+    def acknowledge() -> None:
+        if checkpointer is not None:
+            checkpointer.checkpoint_chaincode_event(event)
+
+    return acknowledge
+
+
+class GatewaySession:
+    """A real Gateway connection for one identity (gRPC channel owned and closed here)."""
+
+    def __init__(self, info: IdentityInfo) -> None:
+        from fabric_pilot_gateway import connect
+        from fabric_pilot_gateway.loaders import load_msp_folder
+        from fabric_pilot_gateway.profiles import GatewayProfile
+
+        self._info = info
+        identity, signer = load_msp_folder(info.msp_dir, info.msp_id)
+        profile = GatewayProfile.from_dict(info.profile, base_dir=info.directory / "profiles")
+        self._channel = profile.new_channel()
+        self._gateway = connect(client=self._channel, identity=identity, signer=signer)
+        self._network = self._gateway.get_network(info.channel)
+
+    @property
+    def identity(self) -> IdentityInfo:
+        """Who this session acts as."""
+        return self._info
+
+    def evaluate(
+        self,
+        chaincode: str,
+        function: str,
+        args: Sequence[str],
+        *,
+        transient: Mapping[str, bytes] | None = None,
+        endorsing_orgs: Sequence[str] = (),
+    ) -> bytes:
+        """Evaluate a transaction function (no ledger update)."""
+        contract = self._network.get_contract(chaincode)
+        result: bytes = contract.evaluate(
+            function, list(args), transient=transient, endorsing_organizations=endorsing_orgs
+        )
+        return result
+
+    def submit(
+        self,
+        chaincode: str,
+        function: str,
+        args: Sequence[str],
+        *,
+        transient: Mapping[str, bytes] | None = None,
+        endorsing_orgs: Sequence[str] = (),
+        wait: bool = True,
+    ) -> Submitted:
+        """Endorse, order and (unless ``wait`` is False) wait for the commit.
+
+        Raises:
+            CommitError: the transaction committed as invalid.
+        """
+        from fabric_pilot_gateway import CommitError
+
+        contract = self._network.get_contract(chaincode)
+        submitted = contract.submit_async(
+            function, list(args), transient=transient, endorsing_organizations=endorsing_orgs
+        )
+        if not wait:
+            return Submitted(submitted.transaction_id, submitted.result, None, "SUBMITTED")
+        status = submitted.status()
+        if not status.successful:
+            raise CommitError(
+                f"transaction {status.transaction_id} invalid: {status.code_name}",
+                transaction_id=status.transaction_id,
+                code=status.code,
+                code_name=status.code_name,
+            )
+        return Submitted(
+            submitted.transaction_id, submitted.result, status.block_number, status.code_name
+        )
+
+    def chaincode_events(
+        self, chaincode: str, start_block: int | None, checkpoint_file: Path | None
+    ) -> Iterator[tuple[dict[str, Any], Acknowledge]]:
+        """Chaincode events as (dict, acknowledge); with a checkpoint file, acknowledging an
+        event records it so a later listen resumes after it."""
+        from fabric_pilot_gateway import FileCheckpointer
+
+        checkpointer = FileCheckpointer(checkpoint_file) if checkpoint_file else None
+        with self._network.chaincode_events(
+            chaincode, start_block=start_block, checkpointer=checkpointer
+        ) as events:
+            for event in events:
+                data = {
+                    "block_number": event.block_number,
+                    "transaction_id": event.transaction_id,
+                    "chaincode": event.chaincode_name,
+                    "event_name": event.event_name,
+                    "payload": decode_result(event.payload),
+                }
+                yield data, _acknowledger(checkpointer, event)
+
+    def chain_info(self) -> dict[str, Any]:
+        """Height and latest block hashes of the channel."""
+        from fabric_pilot_gateway.ledger import get_chain_info
+
+        info = get_chain_info(self._network)
+        return {
+            "channel": self._info.channel,
+            "height": info.height,
+            "current_block_hash": info.current_block_hash.hex(),
+            "previous_block_hash": info.previous_block_hash.hex(),
+        }
+
+    def block(self, number: int) -> dict[str, Any]:
+        """Block ``number`` summarised (header, transactions, validation codes)."""
+        from fabric_pilot_gateway.ledger import get_block
+
+        from ._blocks import block_summary
+
+        return block_summary(get_block(self._network, number))
+
+    def transaction(self, transaction_id: str) -> dict[str, Any]:
+        """A committed transaction summarised, with its validation code and block."""
+        from fabric_pilot_gateway.ledger import get_block_by_transaction_id, get_transaction
+
+        from ._blocks import transaction_summary
+
+        processed = get_transaction(self._network, transaction_id)
+        block = get_block_by_transaction_id(self._network, transaction_id)
+        return transaction_summary(processed, int(block.header.number))
+
+    def close(self) -> None:
+        """Close the gRPC channel."""
+        self._channel.close()
+
+
+def _open_session(settings: Settings, chaincode: str | None = None) -> Session:
+    preferred = deployed_channel(settings.directory, chaincode) if chaincode else None
+    return GatewaySession(resolve_identity(settings, preferred))
+
+
+open_session: Callable[..., Session] = _open_session
+"""Factory used by every command: ``open_session(settings, chaincode=None) -> Session``."""
+
+
+class CaSession(Protocol):
+    """What ``identity`` commands can do with the org's Fabric CA."""
+
+    @property
+    def identity(self) -> IdentityInfo:
+        """The registrar and org."""
+        ...
+
+    def register(
+        self, name: str, *, secret: str | None, type_: str, affiliation: str,
+        attributes: Sequence[tuple[str, str, bool]], max_enrollments: int | None,
+    ) -> str:  # fmt: skip
+        """Register ``name``; return its enrolment secret."""
+        ...
+
+    def enroll(self, name: str, secret: str, attributes: Sequence[str]) -> Path:
+        """Enrol ``name``; write its MSP folder into the wallet and return it."""
+        ...
+
+    def list_identities(self) -> list[dict[str, Any]]:
+        """Identities the registrar may see."""
+        ...
+
+    def revoke(self, name: str, reason: str) -> dict[str, Any]:
+        """Revoke every certificate of ``name``."""
+        ...
+
+
+class FabricCaSession:
+    """The org's Fabric CA (from its connection profile), acting as a registrar user."""
+
+    def __init__(self, info: IdentityInfo) -> None:
+        from fabric_pilot_gateway.ca_client import FabricCAClient
+        from fabric_pilot_gateway.loaders import load_msp_folder
+        from fabric_pilot_gateway.profiles import GatewayProfile
+
+        from ._errors import EXIT_NOT_FOUND, CliError
+
+        profile = GatewayProfile.from_dict(info.profile, base_dir=info.directory / "profiles")
+        if not profile.certificate_authorities:
+            raise CliError(
+                f"{info.org} has no Fabric CA (start the network with 'network up --ca')",
+                EXIT_NOT_FOUND,
+            )
+        ca = next(iter(profile.certificate_authorities.values()))
+        self._info = info
+        self._client = FabricCAClient(ca.url, ca.ca_name, ca.tls_ca_pem or None)
+        self._registrar = load_msp_folder(info.msp_dir, info.msp_id)
+        self._ca_chain = ca.tls_ca_pem
+
+    @property
+    def identity(self) -> IdentityInfo:
+        """The registrar and org."""
+        return self._info
+
+    def register(
+        self, name: str, *, secret: str | None, type_: str, affiliation: str,
+        attributes: Sequence[tuple[str, str, bool]], max_enrollments: int | None,
+    ) -> str:  # fmt: skip
+        """Register ``name``; return its enrolment secret."""
+        from fabric_pilot_gateway.ca_client import Attribute
+
+        return self._client.register(
+            self._registrar, name, affiliation=affiliation, type=type_,
+            attributes=[Attribute(key, value, ecert) for key, value, ecert in attributes],
+            secret=secret, max_enrollments=max_enrollments,
+        )  # fmt: skip
+
+    def enroll(self, name: str, secret: str, attributes: Sequence[str]) -> Path:
+        """Enrol ``name``; write its MSP folder into the wallet and return it."""
+        from fabric_pilot_gateway.ca_client import AttributeRequest
+
+        from ._profiles import wallet_dir
+
+        requests = [AttributeRequest(attribute) for attribute in attributes]
+        enrollment = self._client.enroll(name, secret, attributes=requests)
+        msp = wallet_dir(self._info.directory, self._info.org, name)
+        for folder in ("signcerts", "keystore", "cacerts"):
+            (msp / folder).mkdir(parents=True, exist_ok=True)
+        (msp / "signcerts" / "cert.pem").write_bytes(enrollment.certificate_pem)
+        key_file = msp / "keystore" / "priv_sk"
+        key_file.write_bytes(enrollment.private_key_pem())
+        key_file.chmod(0o600)
+        (msp / "cacerts" / "ca.pem").write_bytes(enrollment.ca_chain_pem or self._ca_chain)
+        return msp
+
+    def list_identities(self) -> list[dict[str, Any]]:
+        """Identities the registrar may see."""
+        return [
+            {
+                "id": item.id, "type": item.type, "affiliation": item.affiliation,
+                "max_enrollments": item.max_enrollments,
+                "attributes": {attribute.name: attribute.value for attribute in item.attributes},
+            }
+            for item in self._client.list_identities(self._registrar)
+        ]  # fmt: skip
+
+    def revoke(self, name: str, reason: str) -> dict[str, Any]:
+        """Revoke every certificate of ``name``."""
+        return self._client.revoke(self._registrar, name, reason=reason)
+
+    def close(self) -> None:
+        """Nothing to release (one HTTP connection per request)."""
+
+
+def _open_ca(settings: Settings) -> CaSession:
+    import dataclasses
+
+    registrar = settings.user or "Admin"
+    return FabricCaSession(resolve_identity(dataclasses.replace(settings, user=registrar)))
+
+
+open_ca: Callable[[Settings], CaSession] = _open_ca
+"""Factory used by ``identity`` commands: the org's CA acting as ``--as`` user (or Admin)."""

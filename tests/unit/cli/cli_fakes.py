@@ -1,0 +1,348 @@
+"""Fake network manager and fake SDK session for the CLI tests."""
+
+from __future__ import annotations
+
+import datetime
+import json
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
+
+from fabric_pilot_cli._profiles import IdentityInfo
+from fabric_pilot_cli._sdk import Submitted
+
+
+class NetworkError(RuntimeError):
+    """Same class name as the network manager's error (the CLI maps by name)."""
+
+
+class FabricHomeError(RuntimeError):
+    """Same class name as fabric_home's error."""
+
+
+class ChaincodeDefinitionError(ValueError):
+    """Same class name as chaincode_definitions' error."""
+
+
+class EndorseError(Exception):
+    """Shaped like the SDK's EndorseError."""
+
+    def __init__(self, message: str, code: str = "ABORTED", details: list[Any] | None = None):
+        super().__init__(message)
+        self.message = message
+        self.code = code
+        self.details = details or []
+        self.transaction_id = "tx-endorse"
+
+
+class EvaluateError(EndorseError):
+    """Shaped like the SDK's EvaluateError."""
+
+
+class CommitError(Exception):
+    """Shaped like the SDK's CommitError."""
+
+    def __init__(self, transaction_id: str, code_name: str) -> None:
+        super().__init__(f"{transaction_id} {code_name}")
+        self.transaction_id = transaction_id
+        self.code = 11
+        self.code_name = code_name
+
+
+@dataclass
+class Detail:
+    address: str
+    msp_id: str
+    message: str
+
+
+@dataclass
+class FakeNodeStatus:
+    name: str
+    kind: str
+    pid: int | None
+    running: bool
+    ports: dict[str, int]
+    heights: dict[str, int]
+
+    def to_json(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+@dataclass
+class FakeRecord:
+    log_file: str
+
+
+@dataclass
+class FakeDeployResult:
+    name: str
+    channel: str
+    version: str
+    sequence: int
+
+    def to_json(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+@dataclass(frozen=True)
+class FakeDefinition:
+    name: str
+    channel: str = "mychannel"
+    version: str = "1.0"
+    server: str = "pkg.mod:CHAINCODE"
+    endorsement_policy: str | None = None
+    collections: tuple[Any, ...] = ()
+
+    @property
+    def label(self) -> str:
+        return f"{self.name}_{self.version}"
+
+    def replace(self, **changes: Any) -> FakeDefinition:
+        values = {key: value for key, value in changes.items() if value is not None}
+        return FakeDefinition(**{**self.__dict__, **values})
+
+
+@dataclass
+class FakeNetwork:
+    directory: Path
+    calls: list[str] = field(default_factory=list)
+    processes: dict[str, FakeRecord] = field(default_factory=dict)
+    chaincodes: dict[str, Any] = field(default_factory=dict)
+
+    def up(self, progress: Any, source_topology: Path | None = None) -> None:
+        self.calls.append(f"up:{source_topology}")
+        progress("fake network is up")
+
+    def status(self) -> list[FakeNodeStatus]:
+        self.calls.append("status")
+        return [
+            FakeNodeStatus("orderer0.example.com", "orderer", 101, True, {"listen": 7050}, {}),
+            FakeNodeStatus(
+                "peer0.org1.example.com", "peer", None, False, {"listen": 7053}, {"mychannel": 4}
+            ),
+        ]
+
+    def stop(self, progress: Any) -> list[str]:
+        self.calls.append("stop")
+        progress("stopped peer0")
+        return ["peer0"]
+
+    def start(self, progress: Any) -> None:
+        self.calls.append("start")
+
+    def down(self, progress: Any) -> None:
+        self.calls.append("down")
+
+    def log_tail(self, name: str, lines: int) -> str:
+        if name not in self.processes:
+            raise NetworkError(f"no process called {name!r} (known: none)")
+        return f"{name}:{lines}"
+
+
+def make_identity_files(root: Path, common_name: str = "User1@org1.example.com") -> Path:
+    """An MSP folder with a self-signed cert and its key; returns the msp dir."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name(
+        [
+            x509.NameAttribute(NameOID.COMMON_NAME, common_name),
+            x509.NameAttribute(NameOID.ORGANIZATIONAL_UNIT_NAME, "client"),
+        ]
+    )
+    now = datetime.datetime.now(datetime.UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(days=1))
+        .not_valid_after(now + datetime.timedelta(days=1))
+        .sign(key, hashes.SHA256())
+    )
+    msp = root / "msp"
+    (msp / "signcerts").mkdir(parents=True)
+    (msp / "keystore").mkdir()
+    (msp / "signcerts" / "cert.pem").write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    (msp / "keystore" / "priv_sk").write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    return msp
+
+
+def write_profiles(directory: Path) -> None:
+    """Two org profiles (Org1 with User1/Admin, Org2 with User1) as network up writes them."""
+    for org, channels in (("Org1", ["mychannel", "tax"]), ("Org2", ["mychannel"])):
+        users = {}
+        for user, role in (("Admin", "admin"), ("User1", "client")):
+            msp = make_identity_files(
+                directory / "crypto" / org / user, f"{user}@{org.lower()}.example.com"
+            )
+            users[user] = {"mspDir": str(msp), "role": role}
+        peer = f"peer0.{org.lower()}.example.com"
+        document = {
+            "name": f"fabric-pilot-dev-{org}",
+            "organizations": {org: {"mspid": f"{org}MSP", "peers": [peer]}},
+            "peers": {peer: {"url": "grpcs://127.0.0.1:7051", "tlsCACerts": {"pem": "PEM"}}},
+            "x-fabric-pilot": {
+                "network": "dev",
+                "org": org,
+                "mspId": f"{org}MSP",
+                "gatewayPeer": peer,
+                "channels": channels,
+                "defaultUser": "User1",
+                "users": users,
+            },
+        }
+        (directory / "profiles").mkdir(parents=True, exist_ok=True)
+        (directory / "profiles" / f"{org}.json").write_text(json.dumps(document))
+
+
+def fake_identity(channel: str = "mychannel") -> IdentityInfo:
+    return IdentityInfo(
+        network="dev",
+        directory=Path("/net"),
+        org="Org1",
+        msp_id="Org1MSP",
+        user="User1",
+        role="client",
+        msp_dir=Path("/nonexistent/msp"),
+        channel=channel,
+        channels=(channel,),
+        gateway_peer="peer0.org1.example.com",
+        endpoint="127.0.0.1:7051",
+        tls_ca_pem="PEM",
+        profile={},
+    )
+
+
+@dataclass
+class Call:
+    kind: str
+    chaincode: str
+    function: str
+    args: list[str]
+    transient: dict[str, bytes] | None = None
+    endorsing_orgs: tuple[str, ...] = ()
+
+
+class FakeLedger:
+    """What the fake session writes to: records create-if-absent by natural key."""
+
+    def __init__(self) -> None:
+        self.calls: list[Call] = []
+        self.committed: dict[str, str] = {}
+        self.results: dict[str, Any] = {}
+        self.errors: dict[str, BaseException] = {}
+        self.crash_on_call: int | None = None
+        self.crash_after_commit_on_call: int | None = None
+        self.events: list[dict[str, Any]] = []
+        self.acknowledged: list[str] = []
+        self.key_of = lambda args: args[0] if args else ""
+
+    def record(self, call: Call) -> None:
+        self.calls.append(call)
+        if self.crash_on_call is not None and len(self.calls) == self.crash_on_call:
+            raise KeyboardInterrupt("simulated crash")
+        error = self.errors.get(call.function)
+        if error is not None:
+            raise error
+
+
+class FakeSession:
+    """In-memory stand-in for the Gateway session."""
+
+    def __init__(self, ledger: FakeLedger, chaincode: str | None = None) -> None:
+        self.ledger = ledger
+        self.chaincode = chaincode
+        self.closed = False
+
+    @property
+    def identity(self) -> IdentityInfo:
+        return fake_identity()
+
+    def evaluate(
+        self,
+        chaincode: str,
+        function: str,
+        args: Sequence[str],
+        *,
+        transient: Mapping[str, bytes] | None = None,
+        endorsing_orgs: Sequence[str] = (),
+    ) -> bytes:
+        self.ledger.record(
+            Call("evaluate", chaincode, function, list(args), dict(transient or {}) or None,
+                 tuple(endorsing_orgs))
+        )  # fmt: skip
+        result = self.ledger.results.get(function, {"function": function, "args": list(args)})
+        return json.dumps(result).encode()
+
+    def submit(
+        self,
+        chaincode: str,
+        function: str,
+        args: Sequence[str],
+        *,
+        transient: Mapping[str, bytes] | None = None,
+        endorsing_orgs: Sequence[str] = (),
+        wait: bool = True,
+    ) -> Submitted:
+        call = Call("submit", chaincode, function, list(args), dict(transient or {}) or None,
+                    tuple(endorsing_orgs))  # fmt: skip
+        self.ledger.record(call)
+        tx_id = f"tx{len(self.ledger.calls)}"
+        key = self.ledger.key_of(list(args))
+        if key in self.ledger.committed:
+            raise EndorseError(
+                "failed to endorse",
+                details=[
+                    Detail("peer0", "Org1MSP", f"chaincode response 500, DUPLICATE_KEY: {key}")
+                ],
+            )
+        self.ledger.committed[key] = tx_id
+        if self.ledger.crash_after_commit_on_call == len(self.ledger.calls):
+            raise KeyboardInterrupt("simulated crash after commit")
+        result = json.dumps({"function": function, "args": list(args)}).encode()
+        return Submitted(tx_id, result, 7 if wait else None, "VALID" if wait else "SUBMITTED")
+
+    def chaincode_events(
+        self, chaincode: str, start_block: int | None, checkpoint_file: Path | None
+    ) -> Iterator[tuple[dict[str, Any], Any]]:
+        for event in self.ledger.events:
+            if start_block is not None and event["block_number"] < start_block:
+                continue
+            yield event, (lambda e=event: self.ledger.acknowledged.append(e["transaction_id"]))
+
+    def chain_info(self) -> dict[str, Any]:
+        return {"channel": "mychannel", "height": 5}
+
+    def block(self, number: int) -> dict[str, Any]:
+        if number >= 5:
+            raise EvaluateError("no such block", code="UNKNOWN",
+                                details=[Detail("p", "Org1MSP", "NOT_FOUND: block")])  # fmt: skip
+        return {
+            "number": number,
+            "previous_hash": "00",
+            "data_hash": f"{number:032x}",
+            "transaction_count": 1,
+            "transactions": [
+                {"transaction_id": f"t{number}", "type": "ENDORSER_TRANSACTION",
+                 "function": "issue", "validation": "VALID" if number % 2 else "MVCC_READ_CONFLICT"}
+            ],
+        }  # fmt: skip
+
+    def transaction(self, transaction_id: str) -> dict[str, Any]:
+        return {"transaction_id": transaction_id, "validation": "VALID", "block_number": 3}
+
+    def close(self) -> None:
+        self.closed = True

@@ -1,0 +1,150 @@
+"""Bulk import: per-row report, journal, and resuming after a crash without duplicates."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import pytest
+from cli_fakes import CommitError, Detail, EndorseError, FakeLedger
+
+
+def _invoice_key(args: list[str]) -> str:
+    document = json.loads(args[0])
+    return f"{document['seller_tax_id']}/{document['number']}"
+
+
+def _write_csv(path: Path, count: int) -> None:
+    with path.open("w", newline="") as handle:
+        writer = csv.DictWriter(handle, ["seller_tax_id", "number", "total_gross_fen", "lines"])
+        writer.writeheader()
+        for n in range(1, count + 1):
+            row = {"seller_tax_id": "S", "number": f"{n:020d}", "total_gross_fen": str(100 * n)}
+            writer.writerow({**row, "lines": '[{"name": "x"}]'})
+
+
+@pytest.fixture
+def invoices(tmp_path: Path, ledger: FakeLedger) -> Path:
+    ledger.key_of = _invoice_key
+    path = tmp_path / "invoices.csv"
+    _write_csv(path, 5)
+    return path
+
+
+def _journal(path: Path) -> list[dict]:
+    journal = path.with_name(path.name + ".journal.jsonl")
+    return [json.loads(line) for line in journal.read_text().splitlines()]
+
+
+def test_import_converts_csv_cells_and_reports_rows(invoices: Path, run, ledger) -> None:
+    result = run("invoice", "import", str(invoices))
+    assert result.exit_code == 0, result.output
+    first = json.loads(ledger.calls[0].args[0])
+    assert first == {"seller_tax_id": "S", "number": "00000000000000000001",
+                     "total_gross_fen": 100, "lines": [{"name": "x"}]}  # fmt: skip
+    table = result.stdout.splitlines()
+    assert table[0].split() == ["ROW", "KEY", "STATUS", "TX_ID", "MESSAGE"]
+    assert len(table) == 6
+    assert [entry["status"] for entry in _journal(invoices)] == ["ok"] * 5
+
+
+def test_crash_midway_then_rerun_submits_each_row_once(invoices: Path, run, ledger) -> None:
+    ledger.crash_on_call = 4
+    crashed = run("invoice", "import", str(invoices))
+    assert crashed.exit_code == 130
+    assert [entry["row"] for entry in _journal(invoices)] == [1, 2, 3]
+    ledger.crash_on_call = None
+    calls_before = len(ledger.calls)
+    rerun = run("invoice", "import", str(invoices), "-o", "json")
+    assert rerun.exit_code == 0, rerun.output
+    resubmitted = [_invoice_key(call.args) for call in ledger.calls[calls_before:]]
+    assert resubmitted == ["S/00000000000000000004", "S/00000000000000000005"]
+    assert sorted(ledger.committed) == [f"S/{n:020d}" for n in range(1, 6)]
+    lines = [json.loads(line) for line in rerun.stdout.splitlines()]
+    assert [line["status"] for line in lines] == ["ok"] * 5
+    assert lines[0]["message"] == "already done (journal)"
+    assert [entry["row"] for entry in _journal(invoices)] == [1, 2, 3, 4, 5]
+
+
+def test_crash_after_commit_is_resubmitted_as_duplicate(invoices: Path, run, ledger) -> None:
+    ledger.crash_after_commit_on_call = 3
+    assert run("invoice", "import", str(invoices)).exit_code == 130
+    assert len(_journal(invoices)) == 2
+    ledger.crash_after_commit_on_call = None
+    rerun = run("invoice", "import", str(invoices), "-o", "json")
+    assert rerun.exit_code == 0, rerun.output
+    statuses = [json.loads(line)["status"] for line in rerun.stdout.splitlines()]
+    assert statuses == ["ok", "ok", "duplicate", "ok", "ok"]
+    assert len(ledger.committed) == 5
+    assert [entry["status"] for entry in _journal(invoices)][2] == "duplicate"
+
+
+def test_refused_rows_are_reported_not_journaled(invoices: Path, run, ledger) -> None:
+    original = ledger.record
+
+    def refuse_row_two(call):
+        original(call)
+        if _invoice_key(call.args) == "S/00000000000000000002":
+            raise EndorseError("endorse", details=[Detail("p", "O", "TOTALS_MISMATCH: bad")])
+
+    ledger.record = refuse_row_two
+    result = run("invoice", "import", str(invoices), "-o", "json")
+    assert result.exit_code == 4
+    rows = [json.loads(line) for line in result.stdout.splitlines()]
+    assert rows[1]["status"] == "error"
+    assert "TOTALS_MISMATCH" in rows[1]["message"]
+    assert [entry["row"] for entry in _journal(invoices)] == [1, 3, 4, 5]
+
+
+def test_unavailable_network_stops_the_import(invoices: Path, run, ledger) -> None:
+    ledger.errors["issue_invoice"] = EndorseError("down", code="UNAVAILABLE")
+    result = run("invoice", "import", str(invoices))
+    assert result.exit_code == 6
+    assert len(ledger.calls) == 1
+
+
+def test_torn_journal_line_and_json_input(tmp_path: Path, run, ledger) -> None:
+    ledger.key_of = lambda args: "/".join(
+        str(json.loads(args[0])[k]) for k in ("meter_id", "interval_start")
+    )
+    source = tmp_path / "readings.json"
+    source.write_text(json.dumps([{"meter_id": "M", "interval_start": n} for n in (0, 900)]))
+    journal = tmp_path / "j.jsonl"
+    journal.write_text('{"row": 1, "key": "M/0", "status": "ok", "tx_id": "old"}\n{"row": 2, "ke')
+    result = run("meter", "import", str(source), "--journal", str(journal))
+    assert result.exit_code == 0, result.output
+    assert [call.function for call in ledger.calls] == ["record_reading"]
+    assert json.loads(ledger.calls[0].args[0]) == {"meter_id": "M", "interval_start": 900}
+    lines = journal.read_text().splitlines()
+    assert json.loads(lines[-1])["key"] == "M/900"
+
+
+def test_row_without_key_is_usage_error(tmp_path: Path, run, ledger) -> None:
+    source = tmp_path / "r.json"
+    source.write_text('[{"meter_id": "M"}]')
+    result = run("meter", "import", str(source))
+    assert result.exit_code == 2
+    assert "interval_start" in result.stderr
+
+
+def test_mvcc_conflict_is_retried_then_reported(invoices: Path, run, ledger) -> None:
+    original = ledger.record
+    conflicts = {"S/00000000000000000001": 1, "S/00000000000000000002": 5}
+
+    def conflict(call):
+        original(call)
+        key = _invoice_key(call.args)
+        if conflicts.get(key, 0) > 0:
+            conflicts[key] -= 1
+            raise CommitError(f"tx-{key}", "MVCC_READ_CONFLICT")
+
+    ledger.record = conflict
+    result = run("invoice", "import", str(invoices), "-o", "json")
+    rows = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [row["status"] for row in rows] == ["ok", "error", "ok", "ok", "ok"]
+    assert "MVCC_READ_CONFLICT" in rows[1]["message"]
+    keys = [_invoice_key(call.args) for call in ledger.calls]
+    assert keys.count("S/00000000000000000001") == 2
+    assert keys.count("S/00000000000000000002") == 3
+    assert result.exit_code == 4

@@ -1,0 +1,267 @@
+"""``identity`` through a fake CA session, ``install``, ``doctor`` checks, ``evidence``."""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from cli_fakes import FabricHomeError, fake_identity, make_identity_files, write_profiles
+
+from fabric_pilot_cli import _doctor, _fabric, _sdk
+from fabric_pilot_cli._settings import Settings
+
+
+class FakeCa:
+    def __init__(self) -> None:
+        self.calls: list[tuple[Any, ...]] = []
+
+    @property
+    def identity(self):
+        return fake_identity()
+
+    def register(self, name, **kwargs):
+        self.calls.append(("register", name, kwargs))
+        return "s3cret"
+
+    def enroll(self, name, secret, attributes):
+        self.calls.append(("enroll", name, secret, tuple(attributes)))
+        return Path("/w") / name / "msp"
+
+    def list_identities(self):
+        return [{"id": "admin", "type": "admin"}, {"id": "clerk1", "type": "client"}]
+
+    def revoke(self, name, reason):
+        self.calls.append(("revoke", name, reason))
+        return {"RevokedCerts": [{"Serial": "01"}]}
+
+
+@pytest.fixture
+def ca(monkeypatch) -> tuple[FakeCa, list[Settings]]:
+    fake = FakeCa()
+    seen: list[Settings] = []
+
+    def open_ca(settings: Settings) -> FakeCa:
+        seen.append(settings)
+        return fake
+
+    monkeypatch.setattr(_sdk, "open_ca", open_ca)
+    return fake, seen
+
+
+def test_identity_register_with_attributes(run, ca) -> None:
+    fake, seen = ca
+    result = run("identity", "register", "clerk1", "--attr", "pilot.role=clerk",
+                 "--max-enrollments", "2", "--as", "Org2", "-o", "json")  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["secret"] == "s3cret"
+    name, kwargs = fake.calls[0][1], fake.calls[0][2]
+    assert name == "clerk1"
+    assert kwargs["attributes"] == [("pilot.role", "clerk", True)]
+    assert kwargs["max_enrollments"] == 2
+    assert seen[0].org == "Org2"
+
+
+def test_identity_bad_attribute_is_usage_error(run, ca) -> None:
+    assert run("identity", "register", "x", "--attr", "novalue").exit_code == 2
+    assert ca[0].calls == []
+
+
+def test_identity_enroll_list_revoke(run, ca) -> None:
+    fake, _ = ca
+    enrolled = run("identity", "enroll", "clerk1", "pw", "--attr", "pilot.role", "-o", "json")
+    assert json.loads(enrolled.stdout)["msp_dir"] == "/w/clerk1/msp"
+    listed = run("identity", "list")
+    assert [line.split()[0] for line in listed.stdout.splitlines()] == ["ID", "admin", "clerk1"]
+    run("identity", "revoke", "clerk1", "--reason", "keycompromise")
+    assert fake.calls == [
+        ("enroll", "clerk1", "pw", ("pilot.role",)),
+        ("revoke", "clerk1", "keycompromise"),
+    ]
+
+
+def test_enrolled_wallet_user_is_usable_with_as(tmp_path: Path, run) -> None:
+    net = tmp_path / "net"
+    write_profiles(net)
+    make_identity_files(net.resolve() / "wallet" / "Org1" / "clerk1", "clerk1")
+    result = run("--dir", str(net), "--as", "Org1/clerk1", "whoami", "-o", "json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["subject"].endswith("CN=clerk1")
+
+
+def test_fabric_ca_errors_map_to_exit_codes(run, monkeypatch) -> None:
+    class FabricCAError(Exception):
+        def __init__(self, message: str, status: int) -> None:
+            super().__init__(message)
+            self.status = status
+
+    def broken(settings):
+        raise FabricCAError("POST /api/v1/register: connection refused", 0)
+
+    monkeypatch.setattr(_sdk, "open_ca", broken)
+    assert run("identity", "list").exit_code == 6
+
+
+def test_install_with_and_without_fabric_bin(run, monkeypatch) -> None:
+    calls: list[Any] = []
+
+    def install(fabric_bin, progress):
+        calls.append(fabric_bin)
+        progress("building")
+        if fabric_bin is not None:
+            raise FabricHomeError("peer is version 2.4.0; fabric-pilot needs 2.5.x")
+        return Path("/cache/fabric/bin")
+
+    monkeypatch.setattr(_fabric, "install_fabric", install)
+    ok = run("install")
+    assert ok.exit_code == 0
+    assert "/cache/fabric/bin" in ok.stdout
+    bad = run("install", "--fabric-bin", "/old/bin")
+    assert bad.exit_code == 7
+    assert calls == [None, Path("/old/bin")]
+
+
+class FakeHome:
+    def __init__(self, error: str | None, missing: list[str]) -> None:
+        self.error = error
+        self.missing_files = missing
+        self.bin_dir = Path("/f/bin")
+        self.ca_bin_dir = Path("/f/ca")
+
+    def check(self) -> None:
+        if self.error:
+            raise FabricHomeError(self.error)
+
+    def version(self, tool: str) -> str:
+        return "2.5.16"
+
+    def missing(self, with_ca: bool = False) -> list[str]:
+        return self.missing_files
+
+
+def test_check_fabric_states() -> None:
+    failed = _doctor.check_fabric(FakeHome("Fabric binaries incomplete: /f/bin/peer", []))
+    assert [(c.check, c.status) for c in failed] == [("fabric binaries", "fail")]
+    assert "fabric-pilot install" in failed[0].fix
+    partial = _doctor.check_fabric(FakeHome(None, ["/f/ca/fabric-ca-server"]))
+    assert [c.status for c in partial] == ["ok", "warn"]
+
+
+def test_check_go_versions(monkeypatch) -> None:
+    monkeypatch.setattr(_doctor.shutil, "which", lambda name: "/usr/bin/go")
+    assert _doctor.check_go(lambda argv: (0, "go version go1.22.1 linux/amd64")).status == "warn"
+    assert _doctor.check_go(lambda argv: (0, "go version go1.24.3 linux/amd64")).status == "ok"
+    monkeypatch.setattr(_doctor.shutil, "which", lambda name: None)
+    assert _doctor.check_go().status == "warn"
+
+
+def test_check_ports_detects_a_taken_port() -> None:
+    import socket
+
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        check = _doctor.check_ports([port], port)
+    assert check.status == "fail"
+    assert "--base-port" in check.fix
+
+
+def test_check_clock() -> None:
+    assert _doctor.check_clock(datetime.datetime(1970, 1, 2, tzinfo=datetime.UTC)).status == "fail"
+    assert _doctor.check_clock().status == "ok"
+
+
+def _tls_pair(tmp_path: Path, sans: list[str]) -> tuple[Path, Path]:
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    now = datetime.datetime.now(datetime.UTC)
+    ca_key = ec.generate_private_key(ec.SECP256R1())
+    ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "tlsca")])
+    ca = (x509.CertificateBuilder().subject_name(ca_name).issuer_name(ca_name)
+          .public_key(ca_key.public_key()).serial_number(1)
+          .not_valid_before(now - datetime.timedelta(days=1))
+          .not_valid_after(now + datetime.timedelta(days=1))
+          .sign(ca_key, hashes.SHA256()))  # fmt: skip
+    key = ec.generate_private_key(ec.SECP256R1())
+    cert = (x509.CertificateBuilder()
+            .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "peer")]))
+            .issuer_name(ca_name).public_key(key.public_key()).serial_number(2)
+            .not_valid_before(now - datetime.timedelta(days=1))
+            .not_valid_after(now + datetime.timedelta(days=1))
+            .add_extension(x509.SubjectAlternativeName([x509.DNSName(s) for s in sans]), False)
+            .sign(ca_key, hashes.SHA256()))  # fmt: skip
+    cert_file, ca_file = tmp_path / "server.crt", tmp_path / "ca.crt"
+    cert_file.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    ca_file.write_bytes(ca.public_bytes(serialization.Encoding.PEM))
+    return cert_file, ca_file
+
+
+def test_certificate_problems(tmp_path: Path) -> None:
+    cert, ca = _tls_pair(tmp_path, ["peer0.org1.example.com", "localhost"])
+    assert _doctor.certificate_problems(cert, ca, "peer0.org1.example.com") == []
+    problems = _doctor.certificate_problems(cert, ca, "peer1.org1.example.com")
+    assert len(problems) == 1 and "lack peer1.org1.example.com" in problems[0]
+    other = tmp_path / "other"
+    other.mkdir()
+    _, other_ca = _tls_pair(other, ["x"])
+    assert "not issued by" in _doctor.certificate_problems(cert, other_ca, "localhost")[0]
+
+
+def test_doctor_exit_code_follows_failures(run, monkeypatch) -> None:
+    import fabric_pilot_cli._cmd_doctor as command
+
+    ok = _doctor.Check("go", "ok", "go1.24")
+    monkeypatch.setattr(_doctor, "check_go", lambda: ok)
+    monkeypatch.setattr(command, "_fabric_checks", lambda settings: [ok])
+    monkeypatch.setattr(command, "_network_checks", lambda settings, topology, port: [ok])
+    passing = run("doctor", "-o", "json")
+    assert passing.exit_code == 0
+    assert {row["status"] for row in json.loads(passing.stdout)} == {"ok"}
+    bad = _doctor.Check("fabric binaries", "fail", "missing", "run install")
+    monkeypatch.setattr(command, "_fabric_checks", lambda settings: [bad])
+    failing = run("doctor")
+    assert failing.exit_code == 1
+    assert "run install" in failing.stdout
+
+
+def test_evidence_register_sends_only_hash_and_metadata(tmp_path: Path, run, ledger) -> None:
+    content = b"%PDF secret contract text"
+    (tmp_path / "scan.pdf").write_bytes(content)
+    result = run("evidence", "register", "scan.pdf", "--id", "EV-1", "--case", "C-9",
+                 "--personal", '{"name": "Li"}')  # fmt: skip
+    assert result.exit_code == 0, result.output
+    call = ledger.calls[0]
+    assert (call.chaincode, call.function) == ("court_evidence", "register_evidence")
+    document = json.loads(call.args[0])
+    assert document["content_hash"] == hashlib.sha256(content).hexdigest()
+    assert document["size_bytes"] == len(content)
+    assert document["media_type"] == "application/pdf"
+    assert document["case_id"] == "C-9"
+    assert b"secret contract" not in call.args[0].encode()
+    assert call.transient == {"depositor_personal": b'{"name":"Li"}'}
+
+
+def test_evidence_verify_mismatch_exits_3(tmp_path: Path, run, ledger) -> None:
+    (tmp_path / "f.bin").write_bytes(b"abc")
+    ledger.results["verify_evidence"] = {"match": False, "evidence_id": "EV-1"}
+    result = run("evidence", "verify", "f.bin", "--id", "EV-1")
+    assert result.exit_code == 3
+    assert ledger.calls[0].args == ["EV-1", hashlib.sha256(b"abc").hexdigest()]
+
+
+def test_evidence_custody_transfer_and_receipt_not_available(tmp_path: Path, run, ledger) -> None:
+    result = run("evidence", "custody", "transfer", "EV-1", "2", "--to", "CourtMSP",
+                 "--reason", "trial")  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert ledger.calls[0].args == ["EV-1", "2", '{"msp_id":"CourtMSP"}', "trial"]
+    (tmp_path / "r.json").write_text("{}")
+    receipt = run("evidence", "receipt", "verify", "r.json")
+    assert receipt.exit_code == 1
+    assert "not available yet" in receipt.stderr

@@ -1,0 +1,73 @@
+"""Meter readings signed as the device would sign them, checked with the contract's verifier."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+
+from fabric_pilot_cli._device import sign_reading
+from fabric_pilot_cli._errors import CliError
+from fabric_pilot_contracts.energy_metering._signature import verify_reading
+
+READING = {"meter_id": "M-1", "interval_start": 0, "interval_end": 900, "import_wh": 5,
+           "export_wh": 120, "counter": 1}  # fmt: skip
+
+
+def _device_key(path: Path) -> str:
+    key = ec.generate_private_key(ec.SECP256R1())
+    path.write_bytes(key.private_bytes(serialization.Encoding.PEM,
+                                       serialization.PrivateFormat.PKCS8,
+                                       serialization.NoEncryption()))  # fmt: skip
+    return (
+        key.public_key()
+        .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+        .decode()
+    )
+
+
+def test_signature_verifies_with_the_contract(tmp_path: Path) -> None:
+    public_pem = _device_key(tmp_path / "m1.pem")
+    signed = sign_reading(READING, tmp_path / "m1.pem")
+    assert signed["flag"] == "normal"
+    verify_reading(public_pem, signed, signed["signature"])
+    tampered = {**signed, "export_wh": 121}
+    with pytest.raises(Exception, match="not signed"):
+        verify_reading(public_pem, tampered, signed["signature"])
+
+
+def test_signing_errors(tmp_path: Path) -> None:
+    _device_key(tmp_path / "m1.pem")
+    with pytest.raises(CliError, match="counter"):
+        sign_reading({k: v for k, v in READING.items() if k != "counter"}, tmp_path / "m1.pem")
+    (tmp_path / "bad.pem").write_text("nope")
+    with pytest.raises(CliError, match="cannot load device key"):
+        sign_reading(READING, tmp_path / "bad.pem")
+
+
+def test_meter_read_signs_and_submits(tmp_path: Path, run, ledger) -> None:
+    public_pem = _device_key(tmp_path / "M-1.pem")
+    result = run("meter", "read", json.dumps(READING), "--sign-with", str(tmp_path))
+    assert result.exit_code == 0, result.output
+    sent = json.loads(ledger.calls[0].args[0])
+    assert (ledger.calls[0].chaincode, ledger.calls[0].function) == (
+        "energy_metering", "record_reading",
+    )  # fmt: skip
+    verify_reading(public_pem, sent, sent["signature"])
+
+
+def test_meter_import_signs_each_row(tmp_path: Path, run, ledger) -> None:
+    ledger.key_of = lambda args: json.loads(args[0])["interval_start"]
+    public_pem = _device_key(tmp_path / "key.pem")
+    source = tmp_path / "readings.csv"
+    header = "meter_id,interval_start,interval_end,import_wh,export_wh,counter\n"
+    source.write_text(header + "M-1,0,900,5,120,1\nM-1,900,1800,5,130,2\n")
+    result = run("meter", "import", str(source), "--sign-with", str(tmp_path / "key.pem"))
+    assert result.exit_code == 0, result.output
+    for call in ledger.calls:
+        sent = json.loads(call.args[0])
+        verify_reading(public_pem, sent, sent["signature"])
+    assert [json.loads(call.args[0])["counter"] for call in ledger.calls] == [1, 2]

@@ -1,0 +1,190 @@
+"""``network`` and ``chaincode`` commands against a fake network manager."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from fabric_pilot_cli import _fabric
+
+
+def test_network_up_passes_options(tmp_path: Path, run, fake_network) -> None:
+    result = run("network", "up", "--topology", "raft3", "--base-port", "8050", "--ca",
+                 "--dir", str(tmp_path / "n"), "--fabric-bin", "/opt/fabric/bin")  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert f"create:{tmp_path / 'n'}:raft3:/opt/fabric/bin:8050:True" in fake_network.calls
+    assert "up:None" in fake_network.calls
+    assert "fake network is up" in result.stderr
+
+
+def test_network_up_uses_default_dir(run, fake_network) -> None:
+    assert run("network", "up").exit_code == 0
+    assert fake_network.calls[0] == "create:.fabric-pilot/network:dev:None:7050:False"
+
+
+def test_status_table_and_json(run, fake_network) -> None:
+    table = run("network", "status")
+    assert table.exit_code == 0
+    lines = table.stdout.splitlines()
+    assert lines[0].split() == ["NAME", "KIND", "PID", "RUNNING", "PORTS", "HEIGHTS"]
+    assert "orderer0.example.com" in lines[1] and "yes" in lines[1]
+    as_json = run("network", "status", "--output", "json")
+    rows = json.loads(as_json.stdout)
+    assert [row["running"] for row in rows] == [True, False]
+    assert rows[1]["heights"] == {"mychannel": 4}
+    global_json = run("-o", "json", "network", "status")
+    assert json.loads(global_json.stdout) == rows
+
+
+def test_stop_start_down(run, fake_network) -> None:
+    assert "stopped 1 process" in run("network", "stop").stdout
+    assert run("network", "start").exit_code == 0
+    assert run("network", "down").exit_code == 0
+    assert [c for c in fake_network.calls if not c.startswith("load")] == ["stop", "start", "down"]
+
+
+def test_logs_of_known_and_unknown_node(run, fake_network) -> None:
+    result = run("network", "logs", "peer0.org1.example.com", "-n", "7")
+    assert result.stdout.strip() == "peer0.org1.example.com:7"
+    missing = run("network", "logs", "peer9")
+    assert missing.exit_code == 3
+    assert missing.stderr.startswith("Error: no process called 'peer9'")
+
+
+def test_no_network_maps_to_exit_6(run, monkeypatch) -> None:
+    from cli_fakes import NetworkError
+
+    def missing(directory: Path):
+        raise NetworkError(f"no network in {directory} (run 'fabric-pilot network up')")
+
+    monkeypatch.setattr(_fabric, "load_network", missing)
+    result = run("network", "status")
+    assert result.exit_code == 6
+    assert "Traceback" not in result.output
+
+
+def test_debug_shows_the_exception(run, monkeypatch) -> None:
+    from cli_fakes import NetworkError
+
+    def missing(directory: Path):
+        raise NetworkError("no network in x")
+
+    monkeypatch.setattr(_fabric, "load_network", missing)
+    result = run("--debug", "network", "status")
+    assert isinstance(result.exception, NetworkError)
+
+
+def test_fabric_missing_maps_to_exit_7(run, monkeypatch) -> None:
+    from cli_fakes import FabricHomeError
+
+    def broken(*args, **kwargs):
+        raise FabricHomeError("Fabric binaries incomplete: /x/peer is missing")
+
+    monkeypatch.setattr(_fabric, "create_network", broken)
+    result = run("network", "up")
+    assert result.exit_code == 7
+    assert "peer is missing" in result.stderr
+
+
+def test_compose_writes_project(run, fake_network, monkeypatch) -> None:
+    written: list[Path] = []
+
+    def write(net, out: Path) -> Path:
+        written.append(out)
+        return out / "compose.yaml"
+
+    monkeypatch.setattr(_fabric, "write_compose", write)
+    result = run("network", "compose", "--output-dir", "cmp")
+    assert result.exit_code == 0, result.output
+    assert written == [Path("cmp")]
+    assert "cmp/compose.yaml" in result.stdout
+
+
+def test_docker_runtime_is_not_available_yet(run, fake_network) -> None:
+    result = run("network", "up", "--runtime", "docker")
+    assert result.exit_code == 1
+    assert "not available yet" in result.stderr
+
+
+def test_chaincode_deploy_with_overrides(run, fake_network) -> None:
+    result = run("chaincode", "deploy", "tax_invoice", "--channel", "tax", "--version", "2.0",
+                 "--policy", "OR('Org1MSP.peer')", "-o", "json")  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout) == {
+        "name": "tax_invoice", "channel": "tax", "version": "2.0", "sequence": 1,
+    }  # fmt: skip
+    deployed = next(call for call in fake_network.calls if call.startswith("deploy:"))
+    assert "endorsement_policy=\"OR('Org1MSP.peer')\"" in deployed
+
+
+def test_chaincode_list_and_available(run, fake_network) -> None:
+    listed = run("chaincode", "list", "-o", "json")
+    assert json.loads(listed.stdout)[0]["package_id"] == "a_1.0:ff"
+    available = run("chaincode", "list", "--available")
+    names = [line.split()[0] for line in available.stdout.splitlines()[1:]]
+    assert names == ["a", "b"]
+
+
+def test_chaincode_unknown_definition_is_not_found(run, fake_network, monkeypatch) -> None:
+    from cli_fakes import ChaincodeDefinitionError
+
+    def unknown(name: str):
+        raise ChaincodeDefinitionError(f"unknown chaincode {name!r} (known: a)")
+
+    monkeypatch.setattr(_fabric, "load_definition", unknown)
+    assert run("chaincode", "deploy", "nope").exit_code == 3
+
+
+def test_chaincode_package_writes_file_and_prints_id(tmp_path: Path, run, fake_network,
+                                                     monkeypatch) -> None:  # fmt: skip
+    monkeypatch.setattr(
+        _fabric, "package_chaincode", lambda net, d: (b"archive", f"{d.label}:abc", "x:1")
+    )
+    result = run("chaincode", "package", "tax_invoice")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.strip() == "tax_invoice_1.0:abc"
+    assert (tmp_path / "tax_invoice_1.0.tar.gz").read_bytes() == b"archive"
+
+
+def test_collections_file_in_fabric_format(tmp_path: Path) -> None:
+    path = tmp_path / "collections.json"
+    path.write_text(json.dumps([{
+        "name": "private", "policy": "OR('Org1MSP.member')", "requiredPeerCount": 1,
+        "maxPeerCount": 2, "blockToLive": 10, "memberOnlyRead": True,
+        "endorsementPolicy": {"signaturePolicy": "OR('Org1MSP.peer')"},
+    }]))  # fmt: skip
+    (collection,) = _fabric.load_collections(path)
+    assert collection.to_fabric()["maxPeerCount"] == 2
+    assert collection.endorsement_policy == "OR('Org1MSP.peer')"
+    path.write_text('[{"name": "x", "policy": "p", "bogus": 1}]')
+    with pytest.raises(ValueError, match=r"collections\[0\]"):
+        _fabric.load_collections(path)
+
+
+def test_deploy_with_collections(tmp_path: Path, run, fake_network) -> None:
+    (tmp_path / "c.yaml").write_text("- {name: pdc, policy: \"OR('Org1MSP.member')\"}\n")
+    result = run("chaincode", "deploy", "a", "--collections", "c.yaml")
+    assert result.exit_code == 0, result.output
+    deployed = next(call for call in fake_network.calls if call.startswith("deploy:"))
+    assert "name='pdc'" in deployed
+
+
+@pytest.mark.parametrize(
+    ("message", "code"),
+    [
+        ("no network in /x (run 'fabric-pilot network up')", 6),
+        ("/x already holds a network; run 'fabric-pilot network down' first", 2),
+        ("no process called 'p' (known: none)", 3),
+        ("peer0 exited during start-up:\nlog line", 1),
+    ],
+)
+def test_network_errors_map_to_exit_codes(message: str, code: int) -> None:
+    from cli_fakes import NetworkError
+
+    from fabric_pilot_cli._errors import describe
+
+    failure = describe(NetworkError(message))
+    assert failure.exit_code == code
+    assert "\n" not in failure.message
