@@ -7,10 +7,8 @@ Fabric comes from ``FABRIC_PILOT_FABRIC_BIN``; Fabric CA from the same folder,
 from __future__ import annotations
 
 import json
-import random
 import ssl
 import urllib.request
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -24,33 +22,17 @@ from fabric_pilot_network.fabric_ca import (
     register_command,
     role_of,
 )
-from fabric_pilot_network.fabric_home import resolve_fabric_home
 from fabric_pilot_network.network import FabricNetwork
-from fabric_pilot_network.ports import busy_ports, plan_ports
 from fabric_pilot_network.processes import is_running
-from fabric_pilot_network.topology import Topology, load_topology
+from fabric_pilot_network.pytest_plugin import NetworkFactory
 
 pytestmark = pytest.mark.e2e
 ATTRIBUTES_OID = x509.ObjectIdentifier("1.2.3.4.5.6.7.8.1")
 
 
-def _base_port(topology: Topology) -> int:
-    generator = random.Random()
-    for _ in range(50):
-        base = generator.randrange(23000, 29900, 10)
-        if not busy_ports(plan_ports(topology, base, with_ca=True).all_ports()):
-            return base
-    raise RuntimeError("no free port range in 23000-29999")
-
-
 @pytest.fixture(scope="module")
-def ca_network(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FabricNetwork]:
-    topology = load_topology("dev").with_crypto("fabric-ca")
-    folder = tmp_path_factory.mktemp("net-ca") / "dev"
-    network = FabricNetwork.create(folder, topology, resolve_fabric_home(), _base_port(topology))
-    network.up()
-    yield network
-    network.down()
+def ca_network(fabric_network_factory: NetworkFactory) -> FabricNetwork:
+    return fabric_network_factory("dev", crypto="fabric-ca")
 
 
 def _load(path: Path) -> x509.Certificate:
