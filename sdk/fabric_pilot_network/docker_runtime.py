@@ -66,6 +66,9 @@ def docker_client() -> Any:
         docker = importlib.import_module("docker")
     except ImportError:
         raise DockerRuntimeError(MISSING_PACKAGE) from None
+    if not hasattr(docker, "from_env"):
+        # Run from the repository root, its docker/ folder imports as an empty namespace package.
+        raise DockerRuntimeError(MISSING_PACKAGE)
     reason = ""
     with warnings.catch_warnings():
         # docker-py leaves its probe socket open when the engine does not answer

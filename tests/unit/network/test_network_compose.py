@@ -294,3 +294,14 @@ def test_a_native_network_keeps_its_deployed_chaincode_port(tmp_path: Path) -> N
     assert services["services"]["taxinvoice.chaincode"]["ports"] == [f"127.0.0.1:{port}:{port}"]
     peer = services["services"]["peer0.org1.example.com"]
     assert peer["volumes"][0].startswith(f"{network.layout.node_dir('peer0.org1.example.com')}:")
+
+
+def test_docker_folder_shadowing_the_sdk_is_reported_as_missing_package(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import types
+
+    monkeypatch.setitem(sys.modules, "docker", types.ModuleType("docker"))
+    with pytest.raises(DockerRuntimeError) as caught:
+        docker_client()
+    assert str(caught.value) == MISSING_PACKAGE
