@@ -10,7 +10,8 @@ Typical use::
     channel.close()
 
 File-reading helpers live in the edge modules ``loaders``, ``profiles`` and
-``ca_client``; ledger queries in ``ledger``.
+``ca_client``; ledger queries in ``ledger``; typed sector chaincode clients in ``sectors``;
+offline-verifiable evidence receipts in ``receipts``.
 """
 
 from ._transport import CloseableIterator, Transport, new_grpc_channel
@@ -36,6 +37,7 @@ from .identity import Identity, X509Identity
 from .network import Network
 from .options import DEFAULT, Default, Timeout, Timeouts
 from .proposal import Proposal
+from .sectors import ChaincodeRejectedError, CourtEvidence, EnergyMetering, TaxInvoices
 from .signing import Signer, new_private_key_signer
 from .transaction import Transaction
 
@@ -46,15 +48,18 @@ __all__ = [
     "ChaincodeEvent",
     "ChaincodeEventsIterator",
     "ChaincodeEventsRequest",
+    "ChaincodeRejectedError",
     "Checkpointer",
     "CloseableIterator",
     "Commit",
     "CommitError",
     "CommitStatusError",
     "Contract",
+    "CourtEvidence",
     "DEFAULT",
     "Default",
     "EndorseError",
+    "EnergyMetering",
     "ErrorDetail",
     "EvaluateError",
     "EventsError",
@@ -71,6 +76,7 @@ __all__ = [
     "Status",
     "SubmitError",
     "SubmittedTransaction",
+    "TaxInvoices",
     "Timeout",
     "Timeouts",
     "Transaction",

@@ -8,11 +8,16 @@ Error tree::
     │   ├── EndorseError             Endorse RPC failed
     │   ├── SubmitError              Submit RPC failed
     │   ├── CommitStatusError        CommitStatus RPC failed
-    │   └── EventsError              ChaincodeEvents or Deliver stream failed
+    │   ├── EventsError              ChaincodeEvents or Deliver stream failed
+    │   └── ChaincodeRejectedError   (``sectors``) the chaincode answered "CODE: text";
+    │                                ``code`` is the contract's code, ``grpc_code`` the
+    │                                gRPC one; raised from the EndorseError/EvaluateError
     ├── CommitError                  the call succeeded but the ledger marked the
     │                                transaction invalid (e.g. MVCC_READ_CONFLICT)
     └── ValueError
-        └── SignatureRequiredError   a step needs a signature and no signer is set
+        ├── SignatureRequiredError   a step needs a signature and no signer is set
+        └── ReceiptError             (``receipts``) a receipt failed offline verification;
+                                     ``check`` names the failed check
 """
 
 from __future__ import annotations

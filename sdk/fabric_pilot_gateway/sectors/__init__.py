@@ -1,0 +1,37 @@
+"""Typed clients of the fabric-pilot sector chaincodes.
+
+Each client wraps a :class:`~fabric_pilot_gateway.Contract` and offers one method per
+contract transaction, with keyword arguments::
+
+    contract = gateway.get_network("tax").get_contract("tax_invoice")
+    invoices = TaxInvoices(contract)
+    record = invoices.issue_invoice(invoice={...})
+    try:
+        invoices.lock_reimbursement(seller_tax_id=..., number=..., claim_ref="C-1")
+    except ChaincodeRejectedError as error:
+        print(error.code)   # e.g. "ALREADY_LOCKED"
+
+Object arguments are sent as canonical JSON (sorted keys, compact, no floats), results are
+decoded from JSON. Writes are submitted and wait for commit; reads are evaluated.
+"""
+
+from ._client import Record, SectorClient
+from ._codec import canonical_json, decode_result, encode_arg, encode_args
+from ._court import CourtEvidence
+from ._energy import EnergyMetering
+from ._errors import ChaincodeRejectedError, rejection_from
+from ._tax import TaxInvoices
+
+__all__ = [
+    "ChaincodeRejectedError",
+    "CourtEvidence",
+    "EnergyMetering",
+    "Record",
+    "SectorClient",
+    "TaxInvoices",
+    "canonical_json",
+    "decode_result",
+    "encode_arg",
+    "encode_args",
+    "rejection_from",
+]
