@@ -7,14 +7,16 @@ send only the hash, size, media type and the metadata given on the command line.
 from __future__ import annotations
 
 import datetime
+import json
 import mimetypes
+from contextlib import closing
 from pathlib import Path
 from typing import Any
 
 import click
 
-from . import _fabric
-from ._context import network_options
+from . import _sdk
+from ._context import get_settings, network_options, output_option
 from ._errors import EXIT_NOT_FOUND
 from ._inputs import json_text, read_document, sha256_file
 from ._sector import INT, JSON, Arg, Tx, add_tx, call, emit_result, group_path
@@ -205,25 +207,31 @@ def _receipt_group() -> click.Group:
     @receipt.command("export")
     @click.argument("evidence_id")
     @network_options
-    def export(evidence_id: str) -> None:
-        """Export a receipt for EVIDENCE_ID (needs the SDK's receipt module).
+    @click.pass_context
+    def export(ctx: click.Context, /, *, evidence_id: str) -> None:
+        """Export a receipt for EVIDENCE_ID: record, tx ID, block, header chain, endorsements.
 
         \b
         Example:
           fabric-pilot evidence receipt export EV-2026-0001 > receipt.json
         """
-        _fabric.optional_module("fabric_pilot_gateway.receipts", "evidence receipt export")
+        with closing(_sdk.open_session(get_settings(ctx), EVIDENCE)) as session:
+            document = session.export_receipt(EVIDENCE, evidence_id)
+        click.echo(json.dumps(document, indent=2, sort_keys=True))
 
     @receipt.command("verify")
     @click.argument("file", type=click.Path(exists=True, dir_okay=False))
-    def verify(file: str) -> None:
-        """Verify a receipt offline (needs the SDK's receipt module).
+    @output_option
+    @click.pass_context
+    def verify(ctx: click.Context, /, *, file: str) -> None:
+        """Verify a receipt offline (no network); exit 3 when it does not verify.
 
         \b
         Example:
           fabric-pilot evidence receipt verify receipt.json
         """
-        _fabric.optional_module("fabric_pilot_gateway.receipts", "evidence receipt verify")
+        proof = _sdk.verify_receipt(read_document(file))
+        emit_result(ctx, proof)
 
     return receipt
 

@@ -117,6 +117,7 @@ _BY_NAME = {
     "CommandError": EXIT_ERROR,
     "ChaincodeError": EXIT_ERROR,
 }
+_WRONG_CHANNEL = "is not in this network"  # a definition's channel the topology lacks
 _NETWORK_MESSAGES = (
     ("no network in", EXIT_UNAVAILABLE),
     ("no process called", EXIT_NOT_FOUND),
@@ -165,7 +166,11 @@ def _by_class_name(exc: BaseException) -> Failure | None:
         return _gateway_failure(exc)
     if name in _BY_NAME:
         unknown = text.startswith(("unknown chaincode", "unknown topology"))
+        if name == "ChaincodeError" and _WRONG_CHANNEL in text:
+            return Failure(EXIT_USAGE, text)
         return Failure(EXIT_NOT_FOUND if unknown else _BY_NAME[name], text)
+    if name == "ReceiptError":
+        return Failure(EXIT_NOT_FOUND, f"receipt does not verify: {text}")
     if name == "FabricCAError":
         return _ca_failure(exc, text)
     if name == "NetworkError":

@@ -115,6 +115,10 @@ class Session(Protocol):
         """A transaction summary."""
         ...
 
+    def export_receipt(self, chaincode: str, evidence_id: str) -> dict[str, Any]:
+        """A receipt for a record that a third party can verify offline."""
+        ...
+
     def close(self) -> None:
         """Release the connection."""
         ...
@@ -260,6 +264,12 @@ class GatewaySession:
         block = get_block_by_transaction_id(self._network, transaction_id)
         return transaction_summary(processed, int(block.header.number))
 
+    def export_receipt(self, chaincode: str, evidence_id: str) -> dict[str, Any]:
+        """A verification receipt for ``evidence_id`` (record, block, header chain, signatures)."""
+        from fabric_pilot_gateway.receipts import export_receipt
+
+        return export_receipt(self._network, chaincode, evidence_id)
+
     def close(self) -> None:
         """Close the gRPC channel."""
         self._channel.close()
@@ -272,6 +282,19 @@ def _open_session(settings: Settings, chaincode: str | None = None) -> Session:
 
 open_session: Callable[..., Session] = _open_session
 """Factory used by every command: ``open_session(settings, chaincode=None) -> Session``."""
+
+
+def verify_receipt(receipt: dict[str, Any]) -> dict[str, Any]:
+    """Verify a receipt offline (no network) and summarise what it proves.
+
+    Raises:
+        ReceiptError: the receipt does not verify; the message names the failed check.
+    """
+    from dataclasses import asdict
+
+    from fabric_pilot_gateway.receipts import verify_receipt as verify
+
+    return asdict(verify(receipt))
 
 
 class CaSession(Protocol):

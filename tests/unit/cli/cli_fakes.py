@@ -344,5 +344,8 @@ class FakeSession:
     def transaction(self, transaction_id: str) -> dict[str, Any]:
         return {"transaction_id": transaction_id, "validation": "VALID", "block_number": 3}
 
+    def export_receipt(self, chaincode: str, evidence_id: str) -> dict[str, Any]:
+        return {"chaincode": chaincode, "evidence_id": evidence_id}
+
     def close(self) -> None:
         self.closed = True

@@ -256,12 +256,42 @@ def test_evidence_verify_mismatch_exits_3(tmp_path: Path, run, ledger) -> None:
     assert ledger.calls[0].args == ["EV-1", hashlib.sha256(b"abc").hexdigest()]
 
 
-def test_evidence_custody_transfer_and_receipt_not_available(tmp_path: Path, run, ledger) -> None:
+def test_evidence_custody_transfer(run, ledger) -> None:
     result = run("evidence", "custody", "transfer", "EV-1", "2", "--to", "CourtMSP",
                  "--reason", "trial")  # fmt: skip
     assert result.exit_code == 0, result.output
     assert ledger.calls[0].args == ["EV-1", "2", '{"msp_id":"CourtMSP"}', "trial"]
-    (tmp_path / "r.json").write_text("{}")
+
+
+def test_evidence_receipt_export_prints_the_sessions_receipt(run, ledger) -> None:
+    result = run("evidence", "receipt", "export", "EV-1")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout) == {"chaincode": "court_evidence", "evidence_id": "EV-1"}
+
+
+def test_evidence_receipt_that_does_not_verify_exits_3_with_the_failed_check(
+    tmp_path: Path, run
+) -> None:
+    (tmp_path / "r.json").write_text('{"format": "not a receipt"}')
     receipt = run("evidence", "receipt", "verify", "r.json")
-    assert receipt.exit_code == 1
-    assert "not available yet" in receipt.stderr
+    assert receipt.exit_code == 3
+    assert receipt.stderr.count("\n") == 1
+    assert receipt.stderr.startswith("Error: receipt does not verify: ")
+
+
+def test_evidence_receipt_verify_reports_what_it_proves(
+    tmp_path: Path, run, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    proof = {"transaction_id": "tx1", "block_number": 7, "record": {"evidence_id": "EV-1"}}
+    seen: list[object] = []
+
+    def fake_verify(receipt: object) -> dict[str, object]:
+        seen.append(receipt)
+        return proof
+
+    monkeypatch.setattr(_sdk, "verify_receipt", fake_verify)
+    (tmp_path / "r.json").write_text('{"transaction_id": "tx1"}')
+    result = run("evidence", "receipt", "verify", "r.json", "-o", "json")
+    assert result.exit_code == 0, result.output
+    assert seen == [{"transaction_id": "tx1"}]
+    assert json.loads(result.stdout) == proof

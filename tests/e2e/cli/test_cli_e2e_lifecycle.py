@@ -1,0 +1,46 @@
+"""A ``dev`` network through the CLI: a definition for a channel the network lacks is bad
+input; after ``network stop`` the nodes are reported down and every command against them exits
+6 with one line; ``network start`` brings the same ledger back."""
+
+from __future__ import annotations
+
+import pytest
+from _cli_support import Cli, running_network
+
+pytestmark = pytest.mark.e2e
+
+USER = "Org1/User1"
+ASSET = ("sample_assets", "read_asset", "asset-1")
+
+
+def test_stopped_network_reports_nodes_down_commands_exit_6_and_start_restores_it(
+    isolated_cli: Cli,
+) -> None:
+    cli = isolated_cli
+    with running_network(cli, "dev"):
+        wrong = cli.fails(2, "chaincode", "deploy", "tax_invoice")  # its channel is not in dev
+        assert len(wrong.error_lines()) == 1 and "channel 'tax'" in wrong.stderr, wrong.describe()
+        cli.ok("chaincode", "deploy", "sample_assets")
+        created = cli.ok("tx", "submit", "sample_assets", "create_asset", "asset-1", "blue", "5",
+                         "300", as_=USER)  # fmt: skip
+        assert created["status"] == "VALID"
+
+        stop = cli.run("network", "stop", output=None)
+        assert stop.code == 0, stop.describe()
+        nodes = cli.ok("network", "status")
+        assert {node["kind"] for node in nodes} == {"orderer", "peer"}
+        assert not any(node["running"] for node in nodes), nodes
+        for command in (
+            ("tx", "evaluate", *ASSET),
+            ("tx", "submit", "sample_assets", "create_asset", "asset-2", "red", "1", "1"),
+            ("blocks", "list"),
+        ):
+            failed = cli.fails(6, *command, as_=USER)
+            assert len(failed.error_lines()) == 1, failed.describe()
+            assert "unavailable" in failed.stderr
+
+        start = cli.run("network", "start", output=None)
+        assert start.code == 0, start.describe()
+        assert all(node["running"] for node in cli.ok("network", "status"))
+        assert cli.ok("tx", "evaluate", *ASSET, as_=USER) == created["result"]
+        cli.fails(3, "tx", "evaluate", "sample_assets", "read_asset", "asset-2", as_=USER)

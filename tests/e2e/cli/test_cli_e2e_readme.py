@@ -1,0 +1,86 @@
+"""A new user's first session, from README.md alone: the commands of "Using it" run as written
+(only ``--base-port`` is added so the test network cannot clash with another one; the network
+folder is the default one, inside an empty working folder)."""
+
+from __future__ import annotations
+
+import json
+import shlex
+from pathlib import Path
+
+import pytest
+from _cli_support import Cli, force_down, isolated_env
+
+from fabric_pilot_network.fabric_home import FabricHome
+from fabric_pilot_network.pytest_plugin import free_base_port
+from fabric_pilot_network.topology import load_topology
+
+pytestmark = pytest.mark.e2e
+
+README = Path(__file__).resolve().parents[3] / "README.md"
+TRANSACTION_GROUPS = {"tx", "invoice", "meter", "cert", "evidence"}
+GLOBAL_OPTIONS = {"--dir", "--as", "--channel", "--output", "-o"}
+
+
+def readme_commands() -> list[list[str]]:
+    """The commands of the first bash block under "## Using it", comments stripped."""
+    section = README.read_text(encoding="utf-8").split("## Using it", 1)[1]
+    block = section.split("```bash", 1)[1].split("```", 1)[0]
+    commands = [shlex.split(line, comments=True) for line in block.splitlines()]
+    return [command for command in commands if command]
+
+
+def command_words(command: list[str]) -> list[str]:
+    """The command path and its arguments: ``fabric-pilot`` and global options left out."""
+    words: list[str] = []
+    rest = command[1:]
+    while rest:
+        word, rest = rest[0], rest[1:]
+        if word in GLOBAL_OPTIONS and not words:
+            rest = rest[1:]
+        elif word != "--debug" or words:
+            words.append(word)
+    return words
+
+
+def _with_base_port(args: list[str], base_port: int) -> list[str]:
+    if "--base-port" in args:
+        index = args.index("--base-port")
+        return [*args[:index], *args[index + 2 :], "--base-port", str(base_port)]
+    return [*args, "--base-port", str(base_port)]
+
+
+def _topology(args: list[str]) -> str:
+    return args[args.index("--topology") + 1] if "--topology" in args else "dev"
+
+
+def test_readme_session_covers_a_whole_first_session() -> None:
+    commands = readme_commands()
+    assert all(command[0] == "fabric-pilot" for command in commands), commands
+    verbs = [tuple(command_words(command)[:2]) for command in commands]
+    assert verbs[0] == ("network", "up") and verbs[-1] == ("network", "down"), verbs
+    assert ("network", "status") in verbs and ("chaincode", "deploy") in verbs, verbs
+    transactions = [verb for verb in verbs if verb[0] in TRANSACTION_GROUPS]
+    assert transactions, f"README 'Using it' shows no transaction: {commands}"
+
+
+def test_readme_commands_work_as_written(fabric_home: FabricHome, tmp_path: Path) -> None:
+    user_folder = tmp_path / "newcomer"
+    user_folder.mkdir()
+    cli = Cli(isolated_env(tmp_path, fabric_home.bin_dir), cwd=user_folder)
+    network_folder = user_folder / ".fabric-pilot" / "network"
+    try:
+        for command in readme_commands():
+            args = command[1:]
+            if command_words(command)[:2] == ["network", "up"]:
+                args = _with_base_port(args, free_base_port(load_topology(_topology(args))))
+            result = cli.run(*args, output=None)
+            assert result.code == 0, result.describe()
+            if command_words(command)[:2] == ["network", "status"] and "json" in args:
+                nodes = json.loads(result.stdout)
+                assert nodes and all(node["running"] for node in nodes), nodes
+        assert not network_folder.exists()
+    finally:
+        if network_folder.exists():
+            cli.run("network", "down", output=None)
+            force_down(network_folder)
