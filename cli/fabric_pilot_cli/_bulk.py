@@ -20,6 +20,7 @@ from typing import Any
 from ._errors import EXIT_COMMIT_INVALID, EXIT_REFUSED, EXIT_USAGE, CliError, describe
 
 __all__ = [
+    "BatchSubmit",
     "Journal",
     "Row",
     "RowResult",
@@ -80,16 +81,23 @@ class Journal:
 
     def record(self, result: RowResult) -> None:
         """Append one line and fsync it before returning."""
+        self.record_many([result])
+
+    def record_many(self, results: Sequence[RowResult]) -> None:
+        """Append one line per result and fsync once before returning."""
+        if not results:
+            return
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        line = json.dumps(result.to_json(), sort_keys=True) + "\n"
+        text = "".join(json.dumps(result.to_json(), sort_keys=True) + "\n" for result in results)
         if self._torn:
-            line = "\n" + line
+            text = "\n" + text
             self._torn = False
         with self.path.open("a", encoding="utf-8") as handle:
-            handle.write(line)
+            handle.write(text)
             handle.flush()
             os.fsync(handle.fileno())
-        self.done[result.key] = result.to_json()
+        for result in results:
+            self.done[result.key] = result.to_json()
 
 
 def _parse_line(line: str) -> dict[str, Any] | None:
@@ -169,31 +177,70 @@ def classify_failure(row: Row, exc: Exception) -> RowResult:
     raise exc
 
 
+BatchSubmit = Callable[[list[Row]], list[RowResult]]
+
+
+def _submit_one(row: Row, submit: Callable[[Row], RowResult]) -> RowResult:
+    try:
+        return submit(row)
+    except Exception as exc:
+        return classify_failure(row, exc)
+
+
+def _submit_batch(
+    batch: list[Row], submit: Callable[[Row], RowResult], submit_batch: BatchSubmit | None
+) -> list[RowResult]:
+    """Submit ``batch`` as one transaction; a refused batch is retried row by row, so the
+    report names the rows the contract refuses (batches are atomic: nothing was stored)."""
+    if submit_batch is not None and len(batch) > 1:
+        try:
+            return submit_batch(batch)
+        except Exception as exc:
+            if describe(exc).exit_code not in (EXIT_REFUSED, EXIT_COMMIT_INVALID):
+                raise
+    return [_submit_one(row, submit) for row in batch]
+
+
 def run_import(
     rows: Iterable[Row],
     journal: Journal,
     submit: Callable[[Row], RowResult],
     report: Callable[[RowResult], None],
+    *,
+    submit_batch: BatchSubmit | None = None,
+    batch_size: int = 1,
 ) -> list[RowResult]:
-    """Submit every row not yet in the journal; ``submit`` returns the row's result.
+    """Submit every row not yet in the journal, ``batch_size`` rows per transaction when
+    ``submit_batch`` is given; results come back in input order.
 
     Raises:
-        Exception: whatever ``submit`` raised when the network is unavailable (rows done so
+        Exception: whatever a submit raised when the network is unavailable (rows done so
             far are journaled).
     """
-    results = []
+    results: list[RowResult] = []
+    pending: list[Row] = []
+
+    def flush() -> None:
+        outcomes = _submit_batch(pending, submit, submit_batch)
+        pending.clear()
+        journal.record_many([result for result in outcomes if result.status in FINAL])
+        for result in outcomes:
+            results.append(result)
+            report(result)
+
     for row in rows:
         entry = journal.done.get(row.key)
-        if entry is not None:
-            result = RowResult(row.number, row.key, str(entry["status"]),
-                               str(entry.get("tx_id", "")), "already done (journal)")  # fmt: skip
-        else:
-            try:
-                result = submit(row)
-            except Exception as exc:
-                result = classify_failure(row, exc)
-            if result.status in FINAL:
-                journal.record(result)
+        if entry is None:
+            pending.append(row)
+            if len(pending) >= batch_size:
+                flush()
+            continue
+        if pending:
+            flush()
+        result = RowResult(row.number, row.key, str(entry["status"]),
+                           str(entry.get("tx_id", "")), "already done (journal)")  # fmt: skip
         results.append(result)
         report(result)
+    if pending:
+        flush()
     return results

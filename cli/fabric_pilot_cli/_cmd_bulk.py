@@ -45,30 +45,71 @@ class ImportSpec:
     transient_key: str | None
     example: str
     signs_readings: bool = False
+    batch_function: str | None = None
+    batch_field: str = ""
+
+
+def _prepared(row: Row, spec: ImportSpec, sign_with: Path | None) -> dict[str, Any]:
+    document = dict(row.document)
+    if sign_with is not None:
+        key = signing_key_for(sign_with, str(document.get("meter_id", "")))
+        document = sign_reading(document, key)
+    return document
+
+
+def _submit_with_retries(
+    session: _sdk.Session, spec: ImportSpec, function: str, args: list[str], *,
+    transient: dict[str, bytes] | None, label: str,
+) -> _sdk.Submitted:  # fmt: skip
+    for attempt in range(1, RETRIES + 1):
+        try:
+            return session.submit(spec.chaincode, function, args, transient=transient)
+        except Exception as exc:
+            code_name = str(getattr(exc, "code_name", ""))
+            if attempt == RETRIES or code_name not in RETRY_CODES:
+                raise
+            progress(f"{label}: {code_name}, retrying")
+    raise AssertionError("unreachable")
+
+
+def _batch_submitter(
+    session: _sdk.Session, spec: ImportSpec, sign_with: Path | None
+) -> Callable[[list[Row]], list[RowResult]]:
+    """One ``batch_function`` transaction for a list of rows; each row's record is matched
+    back to it by natural key (a record an earlier transaction made is a duplicate)."""
+
+    def submit_batch(rows: list[Row]) -> list[RowResult]:
+        documents = [_prepared(row, spec, sign_with) for row in rows]
+        label = f"rows {rows[0].number}-{rows[-1].number}"
+        assert spec.batch_function is not None
+        outcome = _submit_with_retries(
+            session, spec, spec.batch_function, [json_text(documents)], transient=None, label=label
+        )
+        records = _sdk.decode_result(outcome.result).get(spec.batch_field, [])
+        by_key = {
+            "/".join(str(record[name]) for name in spec.key_fields): record for record in records
+        }
+        return [
+            classify_success(row, str(outcome.transaction_id), by_key.get(row.key)) for row in rows
+        ]
+
+    return submit_batch
 
 
 def _submitter(
     session: _sdk.Session, spec: ImportSpec, sign_with: Path | None
 ) -> Callable[[Row], RowResult]:
     def submit(row: Row) -> RowResult:
-        document = dict(row.document)
-        if sign_with is not None:
-            key = signing_key_for(sign_with, str(document.get("meter_id", "")))
-            document = sign_reading(document, key)
+        document = _prepared(row, spec, sign_with)
         transient = None
         if spec.transient_key and spec.transient_key in document:
             private = json_text(document.pop(spec.transient_key))
             transient = {spec.transient_key: private.encode()}
         args = [json_text(document)]
-        for attempt in range(1, RETRIES + 1):
-            try:
-                outcome = session.submit(spec.chaincode, spec.function, args, transient=transient)
-                break
-            except Exception as exc:
-                code_name = str(getattr(exc, "code_name", ""))
-                if attempt == RETRIES or code_name not in RETRY_CODES:
-                    raise
-                progress(f"row {row.number}: {code_name}, retrying")
+        label = f"row {row.number}"
+        outcome = _submit_with_retries(
+            session, spec, spec.function, args, transient=transient, label=label
+        )
         record = _sdk.decode_result(outcome.result)
         return classify_success(row, str(outcome.transaction_id), record)
 
@@ -76,8 +117,8 @@ def _submitter(
 
 
 def _run(
-    ctx: click.Context, source: Path, journal_path: Path | None, spec: ImportSpec,
-    sign_with: Path | None,
+    ctx: click.Context, source: Path, journal_path: Path | None, spec: ImportSpec, *,
+    sign_with: Path | None, batch_size: int = 1,
 ) -> None:  # fmt: skip
     settings = get_settings(ctx)
     rows = read_rows(source, spec.key_fields)
@@ -92,7 +133,10 @@ def _run(
                 if settings.output == "json":
                     emit_json_line(result.to_json())
 
-            results = run_import(rows, journal, submit, report)
+            batch = _batch_submitter(session, spec, sign_with) if spec.batch_function else None
+            results = run_import(
+                rows, journal, submit, report, submit_batch=batch, batch_size=batch_size
+            )
     if settings.output != "json":
         emit([result.to_json() for result in results], "table", _COLUMNS)
     failed = [result for result in results if result.status == "error"]
@@ -106,10 +150,12 @@ def _import_command(spec: ImportSpec) -> click.Command:
 
     @click.pass_context
     def callback(
-        ctx: click.Context, /, file: str, journal: str | None, sign_with: str | None = None
-    ) -> None:
+        ctx: click.Context, /, file: str, journal: str | None, sign_with: str | None = None,
+        batch_size: int = 1,
+    ) -> None:  # fmt: skip
         journal_path = Path(journal) if journal else None
-        _run(ctx, Path(file), journal_path, spec, Path(sign_with) if sign_with else None)
+        signer = Path(sign_with) if sign_with else None
+        _run(ctx, Path(file), journal_path, spec, sign_with=signer, batch_size=batch_size)
 
     help_text = (
         f"Submit every row of FILE (.csv, .json or .jsonl) with {spec.function}.\n\n"
@@ -137,6 +183,17 @@ def _import_command(spec: ImportSpec) -> click.Command:
                 " <meter_id>.pem keys.",
             )
         )
+    if spec.batch_function:
+        params.append(
+            click.Option(
+                ["--batch-size"],
+                type=click.IntRange(1, 500),
+                default=50,
+                show_default=True,
+                help=f"Rows per {spec.batch_function} transaction (atomic; a refused batch"
+                " is retried row by row so the report names the bad rows).",
+            )
+        )
     command = click.Command(
         "import",
         callback=callback,
@@ -155,6 +212,7 @@ INVOICE_IMPORT = ImportSpec(
 METER_IMPORT = ImportSpec(
     "energy_metering", "record_reading", ("meter_id", "interval_start"), None,
     "meter import readings.csv --journal readings.journal", signs_readings=True,
+    batch_function="record_readings", batch_field="readings",
 )  # fmt: skip
 
 

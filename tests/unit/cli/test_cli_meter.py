@@ -65,9 +65,59 @@ def test_meter_import_signs_each_row(tmp_path: Path, run, ledger) -> None:
     source = tmp_path / "readings.csv"
     header = "meter_id,interval_start,interval_end,import_wh,export_wh,counter\n"
     source.write_text(header + "M-1,0,900,5,120,1\nM-1,900,1800,5,130,2\n")
-    result = run("meter", "import", str(source), "--sign-with", str(tmp_path / "key.pem"))
+    result = run(
+        "meter", "import", str(source), "--sign-with", str(tmp_path / "key.pem"),
+        "--batch-size", "1",
+    )  # fmt: skip
     assert result.exit_code == 0, result.output
     for call in ledger.calls:
         sent = json.loads(call.args[0])
         verify_reading(public_pem, sent, sent["signature"])
     assert [json.loads(call.args[0])["counter"] for call in ledger.calls] == [1, 2]
+
+
+def _readings_csv(path: Path, count: int) -> Path:
+    header = "meter_id,interval_start,interval_end,import_wh,export_wh,counter\n"
+    rows = [f"M-1,{i * 900},{i * 900 + 900},5,{100 + i},{i + 1}\n" for i in range(count)]
+    path.write_text(header + "".join(rows))
+    return path
+
+
+def test_meter_import_batches_rows_into_record_readings(tmp_path: Path, run, ledger) -> None:
+    ledger.key_of = lambda args: args[0]
+    source = _readings_csv(tmp_path / "readings.csv", 5)
+    result = run("meter", "import", str(source), "--batch-size", "2", "-o", "json")
+    assert result.exit_code == 0, result.output
+    # full batches go as one record_readings; a lone last row as record_reading
+    functions = [call.function for call in ledger.calls]
+    assert functions == ["record_readings", "record_readings", "record_reading"]
+    assert [len(json.loads(call.args[0])) for call in ledger.calls[:2]] == [2, 2]
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [line["row"] for line in lines] == [1, 2, 3, 4, 5]
+    assert {line["status"] for line in lines} == {"ok"}
+    journal = (tmp_path / "readings.csv.journal.jsonl").read_text().splitlines()
+    assert len(journal) == 5
+    rerun = run("meter", "import", str(source), "--batch-size", "2")
+    assert rerun.exit_code == 0, rerun.output
+    assert len(ledger.calls) == 3  # everything was journaled: nothing submitted again
+
+
+def test_refused_batch_is_retried_row_by_row_naming_the_bad_row(
+    tmp_path: Path, run, ledger
+) -> None:
+    def key_of(args: list[str]) -> str:
+        document = json.loads(args[0])
+        if isinstance(document, list):
+            return "batch-" + "-".join(str(item["counter"]) for item in document)
+        return str(document["counter"])
+
+    ledger.key_of = key_of
+    ledger.committed["batch-1-2-3"] = "earlier"  # the fake refuses this batch as a duplicate
+    ledger.committed["2"] = "earlier"  # and row 2 alone
+    source = _readings_csv(tmp_path / "readings.csv", 3)
+    result = run("meter", "import", str(source), "--batch-size", "3", "-o", "json")
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [(line["row"], line["status"]) for line in lines] == [
+        (1, "ok"), (2, "duplicate"), (3, "ok"),
+    ]  # fmt: skip
+    assert [call.function for call in ledger.calls] == ["record_readings"] + ["record_reading"] * 3
