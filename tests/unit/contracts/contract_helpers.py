@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
+
+import pytest
 
 from fabric_pilot_chaincode import ContractChaincode, TxTimestamp, canonical_json
 from fabric_pilot_chaincode.memory import MemoryLedger
@@ -129,3 +132,34 @@ class Driver:
         """Name and decoded payload of the latest committed event."""
         _tx, name, payload = self.ledger.events[-1]
         return name, json.loads(payload)
+
+
+Setup = Callable[[Driver], None]
+WriteCase = tuple[str, Setup, tuple[Any, ...], set[str]]
+
+
+def access_matrix(cases: Iterable[WriteCase], actors: Iterable[str]) -> list[Any]:
+    """pytest params (function, setup, args, actor, admitted): every write by every actor."""
+    return [
+        pytest.param(function, setup, args, actor, actor in allowed, id=f"{function}-{actor}")
+        for function, setup, args, allowed in cases
+        for actor in actors
+    ]
+
+
+def check_write_access(
+    driver: Driver,
+    creators: Mapping[str, bytes],
+    case: tuple[str, Setup, tuple[Any, ...], str, bool],
+) -> str | None:
+    """Run one matrix case: an admitted actor succeeds; anyone else fails and changes nothing.
+
+    Returns:
+        None when admitted, else the error code (the caller checks which codes it accepts).
+    """
+    function, setup, args, actor, admitted = case
+    setup(driver)
+    if admitted:
+        driver.ok(creators[actor], function, *args)
+        return None
+    return driver.fails(creators[actor], function, *args)

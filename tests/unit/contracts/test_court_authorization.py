@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 import pytest
-from contract_helpers import Driver
+from contract_helpers import Driver, Setup, access_matrix, check_write_access
 from court_scenario import COURT, Actors, evidence, new_driver
 
 ALL = {
@@ -24,7 +23,6 @@ ALL = {
         "outsider",
     )
 }
-Setup = Callable[[Driver], None]
 
 
 def _nothing(driver: Driver) -> None:
@@ -82,23 +80,17 @@ CASES: list[tuple[str, Setup, tuple[Any, ...], set[str]]] = [
     ("record_access", _nothing, ("E1", 2, "read"), READERS),
 ]
 CUSTODY_ERRORS = {"NOT_CUSTODIAN", "NOT_RECEIVER"}
-MATRIX = [
-    pytest.param(function, setup, args, actor, actor in allowed, id=f"{function}-{actor}")
-    for function, setup, args, allowed in CASES
-    for actor in ALL
-]
+MATRIX = access_matrix(CASES, ALL)
 
 
 @pytest.mark.parametrize(("function", "setup", "args", "actor", "admitted"), MATRIX)
 def test_write_access(
     function: str, setup: Setup, args: tuple[Any, ...], actor: str, admitted: bool
 ) -> None:
-    driver = new_driver()
-    setup(driver)
+    code = check_write_access(new_driver(), ALL, (function, setup, args, actor, admitted))
     if admitted:
-        driver.ok(ALL[actor], function, *args)
+        assert code is None
         return
-    code = driver.fails(ALL[actor], function, *args)
     assert code == "FORBIDDEN" or code in CUSTODY_ERRORS
     if actor == "outsider":
         assert code == "FORBIDDEN"

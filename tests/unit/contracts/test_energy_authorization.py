@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 import pytest
-from contract_helpers import Driver
+from contract_helpers import Driver, Setup, access_matrix, check_write_access
 from energy_scenario import (
     DEC_START,
     EXPIRY,
@@ -37,7 +36,6 @@ ALL = {
     )
 }
 LOT = f"GC-M1-{DEC_START:012d}"
-Setup = Callable[[Driver], None]
 
 
 def _nothing(driver: Driver) -> None:
@@ -88,23 +86,15 @@ CASES: list[tuple[str, Setup, tuple[Any, ...], set[str]]] = [
     ("retire_certificate", _certified, (LOT, CLAIM), {"generator", "gen_admin"}),
     ("settle_period", _read, ("GeneratorMSP", "202512", TARIFF), {"settlement", "grid_admin"}),
 ]
-MATRIX = [
-    pytest.param(function, setup, args, actor, actor in allowed, id=f"{function}-{actor}")
-    for function, setup, args, allowed in CASES
-    for actor in ALL
-]
+MATRIX = access_matrix(CASES, ALL)
 
 
 @pytest.mark.parametrize(("function", "setup", "args", "actor", "admitted"), MATRIX)
 def test_write_access(
     function: str, setup: Setup, args: tuple[Any, ...], actor: str, admitted: bool
 ) -> None:
-    driver = new_driver()
-    setup(driver)
-    if admitted:
-        driver.ok(ALL[actor], function, *args)
-    else:
-        assert driver.fails(ALL[actor], function, *args) == "FORBIDDEN"
+    code = check_write_access(new_driver(), ALL, (function, setup, args, actor, admitted))
+    assert code == (None if admitted else "FORBIDDEN")
 
 
 @pytest.mark.parametrize("actor", sorted(ALL))

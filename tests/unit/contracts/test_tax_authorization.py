@@ -6,11 +6,10 @@ get ``FORBIDDEN`` with the state unchanged, and every admitted caller must succe
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 import pytest
-from contract_helpers import Driver
+from contract_helpers import Driver, Setup, access_matrix, check_write_access
 from tax_scenario import (
     BUYER_ID,
     ENT_A,
@@ -41,7 +40,6 @@ ALL = {
 }
 REQUEST = {"net_fen": 100, "reason": "discount", "request_id": "R1", "tax_fen": 13}
 RED = {"file_hash": "aa" * 32, "number": number(500)}
-Setup = Callable[[Driver], None]
 
 
 def _issued(driver: Driver) -> None:
@@ -93,20 +91,12 @@ CASES: list[tuple[str, Setup, tuple[Any, ...], set[str]]] = [
     ("release_reimbursement", _locked, (SELLER_ID, number(1), "no"), BUYER_FINANCE),
     ("mark_deducted", _issued, (SELLER_ID, number(1)), BUYER_FINANCE),
 ]
-MATRIX = [
-    pytest.param(function, setup, args, actor, actor in allowed, id=f"{function}-{actor}")
-    for function, setup, args, allowed in CASES
-    for actor in ALL
-]
+MATRIX = access_matrix(CASES, ALL)
 
 
 @pytest.mark.parametrize(("function", "setup", "args", "actor", "admitted"), MATRIX)
 def test_write_access(
     function: str, setup: Setup, args: tuple[Any, ...], actor: str, admitted: bool
 ) -> None:
-    driver = new_driver()
-    setup(driver)
-    if admitted:
-        driver.ok(ALL[actor], function, *args)
-    else:
-        assert driver.fails(ALL[actor], function, *args) == "FORBIDDEN"
+    code = check_write_access(new_driver(), ALL, (function, setup, args, actor, admitted))
+    assert code == (None if admitted else "FORBIDDEN")
