@@ -191,7 +191,7 @@ def blocks_show(ctx: click.Context, number: int) -> None:
 
 @click.group("events")
 def events_group() -> None:
-    """Listen to chaincode events (JSON lines on stdout).
+    """Listen to chaincode events or committed blocks (JSON lines on stdout).
 
     \b
     Example:
@@ -200,7 +200,10 @@ def events_group() -> None:
 
 
 @events_group.command("listen")
-@click.option("--chaincode", required=True, help="Chaincode whose events to print.")
+@click.option(
+    "--chaincode",
+    help="Chaincode whose events to print; without it, every committed block is printed.",
+)
 @click.option(
     "--from",
     "start_block",
@@ -218,22 +221,27 @@ def events_group() -> None:
 def listen(
     ctx: click.Context,
     *,
-    chaincode: str,
+    chaincode: str | None,
     start_block: int | None,
     checkpoint: str | None,
     count: int | None,
 ) -> None:
-    """Print chaincode events as JSON lines until Ctrl-C (or --count events).
+    """Print chaincode events (or, without --chaincode, committed blocks: number and each
+    transaction with its validation code) as JSON lines until Ctrl-C or --count.
 
     \b
     Example:
       fabric-pilot events listen --chaincode tax_invoice --checkpoint ./events.ckpt
+      fabric-pilot events listen --channel tax --from 0 --count 5
     """
     settings = get_settings(ctx)
     checkpoint_file = Path(checkpoint) if checkpoint else None
     printed = 0
     with closing(_sdk.open_session(settings, chaincode)) as session:
-        events = session.chaincode_events(chaincode, start_block, checkpoint_file)
+        if chaincode is None:
+            events = session.block_events(start_block, checkpoint_file)
+        else:
+            events = session.chaincode_events(chaincode, start_block, checkpoint_file)
         for event, acknowledge in events:
             emit_json_line(event)
             acknowledge()

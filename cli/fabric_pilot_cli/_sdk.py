@@ -103,6 +103,12 @@ class Session(Protocol):
         """Chaincode events with a function that checkpoints each one."""
         ...
 
+    def block_events(
+        self, start_block: int | None, checkpoint_file: Path | None
+    ) -> Iterator[tuple[dict[str, Any], Acknowledge]]:
+        """Block summaries with a function that checkpoints each block."""
+        ...
+
     def chain_info(self) -> dict[str, Any]:
         """Channel height and hashes."""
         ...
@@ -233,6 +239,28 @@ class GatewaySession:
                     "payload": decode_result(event.payload),
                 }
                 yield data, _acknowledger(checkpointer, event)
+
+    def block_events(
+        self, start_block: int | None, checkpoint_file: Path | None
+    ) -> Iterator[tuple[dict[str, Any], Acknowledge]]:
+        """Committed blocks summarised (number, transactions and their validation codes) as
+        (dict, acknowledge); acknowledging a block checkpoints it."""
+        from fabric_pilot_gateway import FileCheckpointer
+
+        from ._blocks import block_summary
+
+        checkpointer = FileCheckpointer(checkpoint_file) if checkpoint_file else None
+        with self._network.block_events(
+            start_block=start_block, checkpointer=checkpointer
+        ) as blocks:
+            for block in blocks:
+                number = int(block.header.number)
+
+                def acknowledge(number: int = number) -> None:
+                    if checkpointer is not None:
+                        checkpointer.checkpoint_block(number)
+
+                yield block_summary(block), acknowledge
 
     def chain_info(self) -> dict[str, Any]:
         """Height and latest block hashes of the channel."""

@@ -4,6 +4,9 @@ input; after ``network stop`` the nodes are reported down and every command agai
 
 from __future__ import annotations
 
+import json
+from typing import Any
+
 import pytest
 from _cli_support import Cli, running_network
 
@@ -11,6 +14,25 @@ pytestmark = pytest.mark.e2e
 
 USER = "Org1/User1"
 ASSET = ("sample_assets", "read_asset", "asset-1")
+
+
+def _block_lines(cli: Cli, *args: str) -> list[dict[str, Any]]:
+    result = cli.run("events", "listen", *args, as_=USER, output=None)
+    assert result.code == 0, result.describe()
+    return [json.loads(line) for line in result.stdout.splitlines()]
+
+
+def _blocks_are_listed_and_resumed_from_a_checkpoint(cli: Cli, created: dict[str, Any]) -> None:
+    height = int(created["block_number"]) + 1
+    checkpoint = cli.cwd / "blocks.checkpoint"
+    first = _block_lines(cli, "--from", "0", "--count", "2", "--checkpoint", str(checkpoint))
+    assert [block["number"] for block in first] == [0, 1]
+    rest = _block_lines(cli, "--count", str(height - 2), "--checkpoint", str(checkpoint))
+    assert [block["number"] for block in rest] == list(range(2, height))
+    committed = rest[-1]["transactions"]
+    assert [(t["transaction_id"], t["validation"]) for t in committed] == [
+        (created["transaction_id"], "VALID")
+    ]
 
 
 def test_stopped_network_reports_nodes_down_commands_exit_6_and_start_restores_it(
@@ -24,6 +46,7 @@ def test_stopped_network_reports_nodes_down_commands_exit_6_and_start_restores_i
         created = cli.ok("tx", "submit", "sample_assets", "create_asset", "asset-1", "blue", "5",
                          "300", as_=USER)  # fmt: skip
         assert created["status"] == "VALID"
+        _blocks_are_listed_and_resumed_from_a_checkpoint(cli, created)
 
         stop = cli.run("network", "stop", output=None)
         assert stop.code == 0, stop.describe()

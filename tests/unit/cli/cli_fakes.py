@@ -323,6 +323,13 @@ class FakeSession:
                 continue
             yield event, (lambda e=event: self.ledger.acknowledged.append(e["transaction_id"]))
 
+    def block_events(
+        self, start_block: int | None, checkpoint_file: Path | None
+    ) -> Iterator[tuple[dict[str, Any], Any]]:
+        for number in range(start_block or 0, 5):
+            block = self.block(number)
+            yield block, (lambda n=number: self.ledger.acknowledged.append(f"block-{n}"))
+
     def chain_info(self) -> dict[str, Any]:
         return {"channel": "mychannel", "height": 5}
 

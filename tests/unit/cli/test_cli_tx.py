@@ -124,6 +124,15 @@ def test_events_listen_prints_json_lines_and_acknowledges(run, ledger) -> None:
     assert ledger.acknowledged == ["t1", "t2"]
 
 
+def test_events_listen_without_chaincode_prints_blocks(run, ledger) -> None:
+    result = run("events", "listen", "--from", "2", "--count", "2")
+    assert result.exit_code == 0, result.output
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [line["number"] for line in lines] == [2, 3]
+    assert all(line["transactions"] for line in lines)
+    assert ledger.acknowledged == ["block-2", "block-3"]
+
+
 @pytest.mark.parametrize(
     ("message", "code"),
     [
