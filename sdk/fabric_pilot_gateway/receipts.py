@@ -30,13 +30,10 @@ from __future__ import annotations
 
 import base64
 import binascii
-import datetime
-import hashlib
-import importlib
 import itertools
 import json
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from cryptography import x509
@@ -46,11 +43,30 @@ from cryptography.hazmat.primitives.asymmetric import ec
 
 from ._protos import (
     common_pb2,
-    identities_pb2,
-    proposal_pb2,
-    proposal_response_pb2,
-    protobuf_message,
-    transaction_pb2,
+)
+from ._receipt_parts import (
+    SIGNATURES_INDEX,
+    UNPARSABLE,
+    VALID_CODE,
+    HeaderFields,
+    MspAnchors,
+    ParsedTransaction,
+    ReceiptError,
+    SignedBytes,
+    SignerIdentity,
+    anchors_json,
+    b64,
+    block_data_hash,
+    block_header_bytes,
+    block_header_hash,
+    block_json,
+    fail,
+    header_of,
+    last_config_index,
+    msp_anchors,
+    parse_identity,
+    parse_transaction,
+    transaction_index,
 )
 from .ledger import get_block, get_block_by_transaction_id, get_chain_info
 from .network import Network
@@ -68,29 +84,6 @@ __all__ = [
 ]
 
 RECEIPT_FORMAT = "fabric-pilot-receipt/1"
-configtx_pb2: Any = importlib.import_module("fabric_protos.common.configtx_pb2")
-msp_config_pb2: Any = importlib.import_module("fabric_protos.msp.msp_config_pb2")
-rwset_pb2: Any = importlib.import_module("fabric_protos.ledger.rwset.rwset_pb2")
-kv_rwset_pb2: Any = importlib.import_module("fabric_protos.ledger.rwset.kvrwset.kv_rwset_pb2")
-_TRANSACTIONS_FILTER = 2  # common.BlockMetadataIndex.TRANSACTIONS_FILTER
-_SIGNATURES = 0  # common.BlockMetadataIndex.SIGNATURES
-_VALID = 0  # peer.TxValidationCode.VALID
-_ENDORSER_TRANSACTION = 3  # common.HeaderType.ENDORSER_TRANSACTION
-_CONFIG = 1  # common.HeaderType.CONFIG
-_UNPARSABLE = (ValueError, TypeError, KeyError, protobuf_message.DecodeError)
-
-
-class ReceiptError(ValueError):
-    """A receipt failed offline verification.
-
-    Attributes:
-        check: Which check failed, e.g. ``"header_chain"``, ``"data_hash"``,
-            ``"endorsement_signature"``, ``"certificate_chain"``, ``"record"``.
-    """
-
-    def __init__(self, check: str, message: str) -> None:
-        super().__init__(f"{check}: {message}")
-        self.check = check
 
 
 @dataclass(frozen=True)
@@ -124,199 +117,6 @@ class VerifiedReceipt:
     orderer_msp_ids: tuple[str, ...] = ()
 
 
-# --- block arithmetic ---------------------------------------------------------------------
-
-
-def _der(tag: int, body: bytes) -> bytes:
-    if len(body) < 0x80:
-        length = bytes([len(body)])
-    else:
-        size = len(body).to_bytes((len(body).bit_length() + 7) // 8, "big")
-        length = bytes([0x80 | len(size)]) + size
-    return bytes([tag]) + length + body
-
-
-def block_header_bytes(number: int, previous_hash: bytes, data_hash: bytes) -> bytes:
-    """ASN.1 DER ``SEQUENCE {INTEGER, OCTET STRING, OCTET STRING}`` of a block header."""
-    integer = number.to_bytes(number.bit_length() // 8 + 1, "big", signed=True)
-    body = _der(0x02, integer) + _der(0x04, previous_hash) + _der(0x04, data_hash)
-    return _der(0x30, body)
-
-
-def block_header_hash(number: int, previous_hash: bytes, data_hash: bytes) -> bytes:
-    """Fabric's block hash: SHA-256 of :func:`block_header_bytes`."""
-    return hashlib.sha256(block_header_bytes(number, previous_hash, data_hash)).digest()
-
-
-def block_data_hash(envelopes: Iterable[bytes]) -> bytes:
-    """Fabric's block data hash: SHA-256 over the concatenated envelope bytes."""
-    return hashlib.sha256(b"".join(envelopes)).digest()
-
-
-@dataclass(frozen=True)
-class _Header:
-    number: int
-    previous_hash: bytes
-    data_hash: bytes
-
-    def der(self) -> bytes:
-        return block_header_bytes(self.number, self.previous_hash, self.data_hash)
-
-    def hash(self) -> bytes:
-        return hashlib.sha256(self.der()).digest()
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "number": self.number,
-            "previous_hash": self.previous_hash.hex(),
-            "data_hash": self.data_hash.hex(),
-        }
-
-
-def _header_of(block: Any) -> _Header:
-    header = block.header
-    return _Header(int(header.number), bytes(header.previous_hash), bytes(header.data_hash))
-
-
-def _b64(data: bytes) -> str:
-    return base64.b64encode(data).decode("ascii")
-
-
-def _block_json(block: Any) -> dict[str, Any]:
-    metadata = list(block.metadata.metadata)
-    flags = metadata[_TRANSACTIONS_FILTER] if len(metadata) > _TRANSACTIONS_FILTER else b""
-    return {
-        "header": _header_of(block).to_json(),
-        "data": [_b64(envelope) for envelope in block.data.data],
-        "transactions_filter": _b64(flags),
-    }
-
-
-def _last_config_index(block: Any) -> int:
-    metadata = common_pb2.Metadata.FromString(block.metadata.metadata[_SIGNATURES])
-    return int(common_pb2.OrdererBlockMetadata.FromString(metadata.value).last_config.index)
-
-
-# --- transactions ---------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class _Identity:
-    msp_id: str
-    pem: str
-    certificate: x509.Certificate
-
-
-@dataclass(frozen=True)
-class _Signed:
-    identity: _Identity
-    signature: bytes
-    message: bytes
-
-
-@dataclass
-class _Transaction:
-    tx_id: str
-    channel: str
-    header_type: int
-    timestamp: datetime.datetime
-    creator: _Signed
-    endorsements: list[_Signed] = field(default_factory=list)
-    chaincodes: set[str] = field(default_factory=set)
-    writes: dict[tuple[str, str], bytes] = field(default_factory=dict)
-    responses: list[bytes] = field(default_factory=list)
-
-
-def _identity(serialized: bytes) -> _Identity:
-    identity = identities_pb2.SerializedIdentity.FromString(serialized)
-    pem = bytes(identity.id_bytes)
-    return _Identity(identity.mspid, pem.decode(), x509.load_pem_x509_certificate(pem))
-
-
-def _add_action(transaction: _Transaction, action: Any) -> None:
-    action_payload = transaction_pb2.ChaincodeActionPayload.FromString(action.payload)
-    endorsed = action_payload.action
-    response_payload = proposal_response_pb2.ProposalResponsePayload.FromString(
-        endorsed.proposal_response_payload
-    )
-    for endorsement in endorsed.endorsements:
-        message = bytes(endorsed.proposal_response_payload) + bytes(endorsement.endorser)
-        signed = _Signed(_identity(endorsement.endorser), bytes(endorsement.signature), message)
-        transaction.endorsements.append(signed)
-    chaincode_action = proposal_pb2.ChaincodeAction.FromString(response_payload.extension)
-    transaction.chaincodes.add(chaincode_action.chaincode_id.name)
-    transaction.responses.append(bytes(chaincode_action.response.payload))
-    read_write_set = rwset_pb2.TxReadWriteSet.FromString(chaincode_action.results)
-    for namespace in read_write_set.ns_rwset:
-        for write in kv_rwset_pb2.KVRWSet.FromString(namespace.rwset).writes:
-            if not write.is_delete:
-                transaction.writes[namespace.namespace, write.key] = bytes(write.value)
-
-
-def _parse_transaction(raw: bytes) -> _Transaction:
-    envelope = common_pb2.Envelope.FromString(raw)
-    payload = common_pb2.Payload.FromString(envelope.payload)
-    channel_header = common_pb2.ChannelHeader.FromString(payload.header.channel_header)
-    signature_header = common_pb2.SignatureHeader.FromString(payload.header.signature_header)
-    creator = _Signed(
-        _identity(signature_header.creator), bytes(envelope.signature), bytes(envelope.payload)
-    )
-    timestamp = datetime.datetime.fromtimestamp(channel_header.timestamp.seconds, datetime.UTC)
-    transaction = _Transaction(
-        channel_header.tx_id, channel_header.channel_id, channel_header.type, timestamp, creator
-    )
-    if channel_header.type == _ENDORSER_TRANSACTION:
-        for action in transaction_pb2.Transaction.FromString(payload.data).actions:
-            _add_action(transaction, action)
-    return transaction
-
-
-def _transaction_index(envelopes: Sequence[bytes], transaction_id: str) -> int | None:
-    for index, raw in enumerate(envelopes):
-        payload = common_pb2.Payload.FromString(common_pb2.Envelope.FromString(raw).payload)
-        if common_pb2.ChannelHeader.FromString(payload.header.channel_header).tx_id == (
-            transaction_id
-        ):
-            return index
-    return None
-
-
-# --- trust anchors from a config block ----------------------------------------------------
-
-
-@dataclass(frozen=True)
-class _Anchors:
-    roots: tuple[str, ...]
-    intermediates: tuple[str, ...] = ()
-    orderer: bool = False
-
-
-def _msp_anchors(config_envelope: bytes) -> dict[str, _Anchors]:
-    """MSP ID → root and intermediate CA certificates (PEM) from a config block envelope."""
-    payload = common_pb2.Payload.FromString(common_pb2.Envelope.FromString(config_envelope).payload)
-    channel_header = common_pb2.ChannelHeader.FromString(payload.header.channel_header)
-    if channel_header.type != _CONFIG:
-        raise ReceiptError("config_block", "the config block does not hold a config envelope")
-    config = configtx_pb2.ConfigEnvelope.FromString(payload.data).config
-    anchors: dict[str, _Anchors] = {}
-    for section in ("Application", "Orderer"):
-        if section not in config.channel_group.groups:
-            continue
-        for org in config.channel_group.groups[section].groups.values():
-            if "MSP" not in org.values:
-                continue
-            msp = msp_config_pb2.MSPConfig.FromString(org.values["MSP"].value)
-            fabric = msp_config_pb2.FabricMSPConfig.FromString(msp.config)
-            roots = tuple(bytes(c).decode() for c in fabric.root_certs)
-            intermediates = tuple(bytes(c).decode() for c in fabric.intermediate_certs)
-            anchors[fabric.name] = _Anchors(roots, intermediates, section == "Orderer")
-    return anchors
-
-
-def _anchors_json(anchors: Mapping[str, _Anchors]) -> dict[str, list[str]]:
-    return {msp: list(value.roots) for msp, value in sorted(anchors.items())}
-
-
 # --- export ------------------------------------------------------------------------------------
 
 
@@ -332,7 +132,7 @@ def _json_equal(raw: bytes, record: Any) -> bool:
         return False
 
 
-def _record_key(transaction: _Transaction, chaincode: str, record: Any) -> str | None:
+def _record_key(transaction: ParsedTransaction, chaincode: str, record: Any) -> str | None:
     for (namespace, key), value in sorted(transaction.writes.items()):
         if namespace == chaincode and _json_equal(value, record):
             return key
@@ -395,23 +195,23 @@ def export_receipt(
     record, tx_id = _locate(network, chaincode, evidence_id, transaction_id)
     block = get_block_by_transaction_id(network, tx_id)
     envelopes = [bytes(envelope) for envelope in block.data.data]
-    index = _transaction_index(envelopes, tx_id)
+    index = transaction_index(envelopes, tx_id)
     if index is None:
         raise ValueError(f"block {block.header.number} does not hold transaction {tx_id}")
-    transaction = _parse_transaction(envelopes[index])
+    transaction = parse_transaction(envelopes[index])
     if record is None:
         record = json.loads(transaction.responses[0]) if transaction.responses else None
     key = _record_key(transaction, chaincode, record)
     if key is None and evidence_id is not None:
         raise ValueError(f"transaction {tx_id} did not write evidence {evidence_id} as read")
     number = int(block.header.number)
-    config_number = _last_config_index(block)
+    config_number = last_config_index(block)
     info = get_chain_info(network)
     last = info.height - 1 if through_block is None else through_block
     _check_bounds(config_number, number, last, info.height)
     blocks = _headers(network, config_number, last, {number: block})
     config_block = blocks[0]
-    if last == info.height - 1 and _header_of(blocks[-1]).hash() != info.current_block_hash:
+    if last == info.height - 1 and header_of(blocks[-1]).hash() != info.current_block_hash:
         raise ValueError("the newest block's header does not hash to the peer's block hash")
     return {
         "format": RECEIPT_FORMAT,
@@ -422,10 +222,10 @@ def export_receipt(
         "transaction_index": index,
         "key": key,
         "record": record,
-        "block": _block_json(block),
-        "config_block": _block_json(config_block),
-        "headers": [_header_of(item).to_json() for item in blocks],
-        "tip_signatures": _b64(bytes(blocks[-1].metadata.metadata[_SIGNATURES])),
+        "block": block_json(block),
+        "config_block": block_json(config_block),
+        "headers": [header_of(item).to_json() for item in blocks],
+        "tip_signatures": b64(bytes(blocks[-1].metadata.metadata[SIGNATURES_INDEX])),
         "endorsements": [
             {
                 "msp_id": item.identity.msp_id,
@@ -434,35 +234,33 @@ def export_receipt(
             }
             for item in transaction.endorsements
         ],
-        "trust_anchors": _anchors_json(_msp_anchors(bytes(config_block.data.data[0]))),
+        "trust_anchors": anchors_json(msp_anchors(bytes(config_block.data.data[0]))),
     }
 
 
 # --- verification ------------------------------------------------------------------------------
 
 
-def _fail(check: str, message: str) -> ReceiptError:
-    return ReceiptError(check, message)
-
-
 def _bytes_list(values: Any, what: str) -> list[bytes]:
     if not isinstance(values, list):
-        raise _fail("format", f"{what} must be a list of base64 strings")
+        raise fail("format", f"{what} must be a list of base64 strings")
     return [base64.b64decode(value, validate=True) for value in values]
 
 
 @dataclass(frozen=True)
 class _Block:
-    header: _Header
+    header: HeaderFields
     envelopes: list[bytes]
     flags: bytes
 
 
-def _header_json(value: Any) -> _Header:
+def _header_json(value: Any) -> HeaderFields:
     number = value["number"]
     if not isinstance(number, int) or isinstance(number, bool) or number < 0:
-        raise _fail("format", "header numbers must be non-negative integers")
-    return _Header(number, bytes.fromhex(value["previous_hash"]), bytes.fromhex(value["data_hash"]))
+        raise fail("format", "header numbers must be non-negative integers")
+    return HeaderFields(
+        number, bytes.fromhex(value["previous_hash"]), bytes.fromhex(value["data_hash"])
+    )
 
 
 def _block_of(value: Any, what: str) -> _Block:
@@ -472,7 +270,7 @@ def _block_of(value: Any, what: str) -> _Block:
 
 @dataclass(frozen=True)
 class _Parsed:
-    headers: list[_Header]
+    headers: list[HeaderFields]
     block: _Block
     config_block: _Block
     index: int
@@ -481,52 +279,52 @@ class _Parsed:
 def _parse_receipt(receipt: Mapping[str, Any]) -> _Parsed:
     try:
         if receipt["format"] != RECEIPT_FORMAT:
-            raise _fail("format", f"unknown receipt format {receipt['format']!r}")
+            raise fail("format", f"unknown receipt format {receipt['format']!r}")
         headers = [_header_json(item) for item in receipt["headers"]]
         block = _block_of(receipt["block"], "block.data")
         config_block = _block_of(receipt["config_block"], "config_block.data")
         for name in ("channel", "chaincode", "transaction_id", "block_number", "record"):
             if name not in receipt:
-                raise _fail("format", f"the receipt has no {name!r}")
+                raise fail("format", f"the receipt has no {name!r}")
         index = receipt["transaction_index"]
         if not isinstance(index, int) or not 0 <= index < len(block.envelopes):
-            raise _fail("format", "transaction_index is outside the block")
+            raise fail("format", "transaction_index is outside the block")
     except (KeyError, TypeError, AttributeError, binascii.Error, ValueError) as error:
         if isinstance(error, ReceiptError):
             raise
-        raise _fail("format", f"malformed receipt: {error!r}") from None
+        raise fail("format", f"malformed receipt: {error!r}") from None
     if not headers:
-        raise _fail("format", "the receipt holds no block headers")
+        raise fail("format", "the receipt holds no block headers")
     return _Parsed(headers, block, config_block, index)
 
 
-def _check_header_chain(headers: Sequence[_Header]) -> None:
+def _check_header_chain(headers: Sequence[HeaderFields]) -> None:
     for previous, current in itertools.pairwise(headers):
         if current.number != previous.number + 1:
-            raise _fail("header_chain", f"block {current.number} does not follow {previous.number}")
+            raise fail("header_chain", f"block {current.number} does not follow {previous.number}")
         if current.previous_hash != previous.hash():
-            raise _fail(
+            raise fail(
                 "header_chain",
                 f"block {current.number}'s previous_hash does not match block {previous.number}",
             )
 
 
-def _check_block(block: _Block, headers: Sequence[_Header], what: str) -> None:
+def _check_block(block: _Block, headers: Sequence[HeaderFields], what: str) -> None:
     offset = block.header.number - headers[0].number
     if not 0 <= offset < len(headers) or headers[offset] != block.header:
-        raise _fail("header_chain", f"the {what}'s header is not in the header chain")
+        raise fail("header_chain", f"the {what}'s header is not in the header chain")
     if block_data_hash(block.envelopes) != block.header.data_hash:
-        raise _fail("data_hash", f"the {what}'s data does not hash to its header's data_hash")
+        raise fail("data_hash", f"the {what}'s data does not hash to its header's data_hash")
 
 
-def _verify_signature(signed: _Signed, role: str) -> None:
+def _verify_signature(signed: SignedBytes, role: str) -> None:
     public_key = signed.identity.certificate.public_key()
     if not isinstance(public_key, ec.EllipticCurvePublicKey):
-        raise _fail(f"{role}_signature", f"{signed.identity.msp_id} key is not ECDSA")
+        raise fail(f"{role}_signature", f"{signed.identity.msp_id} key is not ECDSA")
     try:
         public_key.verify(signed.signature, signed.message, ec.ECDSA(hashes.SHA256()))
     except InvalidSignature:
-        raise _fail(
+        raise fail(
             f"{role}_signature", f"the {role} signature of {signed.identity.msp_id} is invalid"
         ) from None
 
@@ -540,13 +338,15 @@ def _issued_by(certificate: x509.Certificate, issuer_pem: str) -> bool:
     return True
 
 
-def _check_certificate(identity: _Identity, anchors: Mapping[str, _Anchors], at: Any) -> None:
+def _check_certificate(
+    identity: SignerIdentity, anchors: Mapping[str, MspAnchors], at: Any
+) -> None:
     trusted = anchors.get(identity.msp_id)
     if trusted is None:
-        raise _fail("certificate_chain", f"no trusted root for MSP {identity.msp_id}")
+        raise fail("certificate_chain", f"no trusted root for MSP {identity.msp_id}")
     certificate = identity.certificate
     if not certificate.not_valid_before_utc <= at <= certificate.not_valid_after_utc:
-        raise _fail("certificate_chain", f"{identity.msp_id} certificate not valid at {at}")
+        raise fail("certificate_chain", f"{identity.msp_id} certificate not valid at {at}")
     if any(_issued_by(certificate, root) for root in trusted.roots):
         return
     for middle in trusted.intermediates:
@@ -555,29 +355,29 @@ def _check_certificate(identity: _Identity, anchors: Mapping[str, _Anchors], at:
             for root in trusted.roots
         ):
             return
-    raise _fail(
+    raise fail(
         "certificate_chain", f"the {identity.msp_id} certificate was not issued by its MSP's CAs"
     )
 
 
 def _trust(
     receipt: Mapping[str, Any], config: _Block, trusted_roots: Mapping[str, Iterable[Any]] | None
-) -> dict[str, _Anchors]:
+) -> dict[str, MspAnchors]:
     """The CAs to check certificates against.
 
     Intermediate CAs always come from the config block: a certificate is accepted through
     one only if the intermediate itself was issued by a trusted root.
     """
     try:
-        anchors = _msp_anchors(config.envelopes[0]) if config.envelopes else {}
-    except _UNPARSABLE as error:
-        raise _fail("config_block", f"the config block does not parse: {error!r}") from None
-    if receipt.get("trust_anchors") != _anchors_json(anchors):
-        raise _fail("trust_anchors", "trust_anchors differ from the config block's MSP roots")
+        anchors = msp_anchors(config.envelopes[0]) if config.envelopes else {}
+    except UNPARSABLE as error:
+        raise fail("config_block", f"the config block does not parse: {error!r}") from None
+    if receipt.get("trust_anchors") != anchors_json(anchors):
+        raise fail("trust_anchors", "trust_anchors differ from the config block's MSP roots")
     if trusted_roots is None:
         return anchors
     return {
-        msp: _Anchors(
+        msp: MspAnchors(
             tuple(root.decode() if isinstance(root, bytes) else str(root) for root in roots),
             anchors[msp].intermediates if msp in anchors else (),
             msp in anchors and anchors[msp].orderer,
@@ -586,38 +386,38 @@ def _trust(
     }
 
 
-def _check_transaction(receipt: Mapping[str, Any], parsed: _Parsed) -> _Transaction:
+def _check_transaction(receipt: Mapping[str, Any], parsed: _Parsed) -> ParsedTransaction:
     raw = parsed.block.envelopes[parsed.index]
     try:
-        transaction = _parse_transaction(raw)
-    except _UNPARSABLE as error:
-        raise _fail("transaction", f"the transaction envelope does not parse: {error!r}") from None
+        transaction = parse_transaction(raw)
+    except UNPARSABLE as error:
+        raise fail("transaction", f"the transaction envelope does not parse: {error!r}") from None
     if (
         transaction.tx_id != receipt["transaction_id"]
         or parsed.block.header.number != (receipt["block_number"])
     ):
-        raise _fail("transaction", "the block does not hold the named transaction")
+        raise fail("transaction", "the block does not hold the named transaction")
     if transaction.channel != receipt["channel"] or receipt["chaincode"] not in (
         transaction.chaincodes
     ):
-        raise _fail("transaction", "the transaction is on another channel or chaincode")
+        raise fail("transaction", "the transaction is on another channel or chaincode")
     flags = parsed.block.flags
-    if len(flags) <= parsed.index or flags[parsed.index] != _VALID:
-        raise _fail("validation_code", "the transaction is not marked VALID in its block")
+    if len(flags) <= parsed.index or flags[parsed.index] != VALID_CODE:
+        raise fail("validation_code", "the transaction is not marked VALID in its block")
     return transaction
 
 
 def _check_endorsements(
-    receipt: Mapping[str, Any], transaction: _Transaction, anchors: Mapping[str, _Anchors]
+    receipt: Mapping[str, Any], transaction: ParsedTransaction, anchors: Mapping[str, MspAnchors]
 ) -> None:
     if not transaction.endorsements:
-        raise _fail("endorsement_signature", "the transaction carries no endorsements")
+        raise fail("endorsement_signature", "the transaction carries no endorsements")
     summary = [
         {"msp_id": e.identity.msp_id, "certificate": e.identity.pem, "signature": e.signature.hex()}
         for e in transaction.endorsements
     ]
     if receipt.get("endorsements") != summary:
-        raise _fail("endorsements", "the endorsement list differs from the transaction's")
+        raise fail("endorsements", "the endorsement list differs from the transaction's")
     _verify_signature(transaction.creator, "creator")
     _check_certificate(transaction.creator.identity, anchors, transaction.timestamp)
     for endorsement in transaction.endorsements:
@@ -625,50 +425,52 @@ def _check_endorsements(
         _check_certificate(endorsement.identity, anchors, transaction.timestamp)
 
 
-def _check_record(receipt: Mapping[str, Any], transaction: _Transaction) -> None:
+def _check_record(receipt: Mapping[str, Any], transaction: ParsedTransaction) -> None:
     record, key = receipt["record"], receipt.get("key")
     if key is None:
         if not any(_json_equal(raw, record) for raw in transaction.responses):
-            raise _fail("record", "the record differs from the transaction's response")
+            raise fail("record", "the record differs from the transaction's response")
         return
     written = transaction.writes.get((receipt["chaincode"], key))
     if written is None:
-        raise _fail("record", f"the transaction wrote no value for key {key!r}")
+        raise fail("record", f"the transaction wrote no value for key {key!r}")
     if not _json_equal(written, record):
-        raise _fail("record", f"the record differs from the value written for key {key!r}")
+        raise fail("record", f"the record differs from the value written for key {key!r}")
 
 
-def _tip_signatures(receipt: Mapping[str, Any], tip: _Header) -> list[_Signed]:
+def _tip_signatures(receipt: Mapping[str, Any], tip: HeaderFields) -> list[SignedBytes]:
     try:
         raw = base64.b64decode(receipt["tip_signatures"], validate=True)
         metadata = common_pb2.Metadata.FromString(raw)
         header_der = tip.der()
         return [
-            _Signed(
-                _identity(common_pb2.SignatureHeader.FromString(item.signature_header).creator),
+            SignedBytes(
+                parse_identity(
+                    common_pb2.SignatureHeader.FromString(item.signature_header).creator
+                ),
                 bytes(item.signature),
                 bytes(metadata.value) + bytes(item.signature_header) + header_der,
             )
             for item in metadata.signatures
             if item.signature_header
         ]
-    except (*_UNPARSABLE, binascii.Error) as error:
-        raise _fail(
+    except (*UNPARSABLE, binascii.Error) as error:
+        raise fail(
             "orderer_signature", f"the tip block signatures do not parse: {error!r}"
         ) from None
 
 
 def _check_tip_signatures(
-    receipt: Mapping[str, Any], tip: _Header, anchors: Mapping[str, _Anchors], at: Any
+    receipt: Mapping[str, Any], tip: HeaderFields, anchors: Mapping[str, MspAnchors], at: Any
 ) -> tuple[str, ...]:
     """Check the ordering service's signatures over the last header; return the signers."""
     signatures = _tip_signatures(receipt, tip)
     if not signatures:
-        raise _fail("orderer_signature", "the last block carries no orderer signature")
+        raise fail("orderer_signature", "the last block carries no orderer signature")
     for signed in signatures:
         msp_id = signed.identity.msp_id
         if msp_id not in anchors or not anchors[msp_id].orderer:
-            raise _fail("orderer_signature", f"{msp_id} is not an orderer organisation")
+            raise fail("orderer_signature", f"{msp_id} is not an orderer organisation")
         _verify_signature(signed, "orderer")
         _check_certificate(signed.identity, anchors, at)
     return tuple(sorted({signed.identity.msp_id for signed in signatures}))
