@@ -15,5 +15,5 @@ PACKAGE_DIRS["fabric_pilot_network_config"] = "network-config"
 setup(
     packages=sorted(PACKAGE_DIRS),
     package_dir=PACKAGE_DIRS,
-    package_data={"fabric_pilot_network_config": ["*/*.yaml", "*/*.json"]},
+    package_data={"fabric_pilot_network_config": ["*/*.yaml", "*/*.json", "samples/*"]},
 )

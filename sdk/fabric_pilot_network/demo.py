@@ -76,8 +76,8 @@ def tax_sample(network: FabricNetwork) -> str:
     officer = _Member(network, "TaxBureau", "Officer1", "tax", "tax_invoice")
     seller = _Member(network, "EnterpriseA", "Seller1", "tax", "tax_invoice")
     buyer = _Member(network, "EnterpriseB", "Finance1", "tax", "tax_invoice")
-    for taxpayer in _sample("taxpayers.json"):
-        officer.submit("register_taxpayer", _json(taxpayer))
+    for taxpayer in ("taxpayer_seller.json", "taxpayer_buyer.json"):
+        officer.submit("register_taxpayer", _json(_sample(taxpayer)))
     invoice = _sample("invoice.json")
     issued = seller.submit("issue_invoice", _json(invoice))
     verdict = buyer.evaluate("verify_invoice_file", invoice["file_hash"])
