@@ -5,7 +5,10 @@ folder is the default one, inside an empty working folder)."""
 from __future__ import annotations
 
 import json
+import os
 import shlex
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -83,4 +86,40 @@ def test_readme_commands_work_as_written(fabric_home: FabricHome, tmp_path: Path
     finally:
         if network_folder.exists():
             cli.run("network", "down", output=None)
+            force_down(network_folder)
+
+
+def readme_pilot_walkthrough() -> str:
+    """The bash block of "Using it" that walks the pilot's sectors (it starts with ``S=``)."""
+    section = README.read_text(encoding="utf-8").split("## Using it", 1)[1].split("\n## ", 1)[0]
+    blocks = [part.split("```", 1)[0] for part in section.split("```bash")[1:]]
+    (walkthrough,) = [block for block in blocks if block.lstrip().startswith("S=")]
+    return walkthrough
+
+
+def test_readme_pilot_walkthrough_runs_as_written(fabric_home: FabricHome, tmp_path: Path) -> None:
+    """Run from the repository root as the README assumes; only --base-port is added and the
+    network folder is put in tmp (FABRIC_PILOT_DIR) so nothing lands in the checkout."""
+    script = readme_pilot_walkthrough()
+    base_port = free_base_port(load_topology("pilot"))
+    up = "fabric-pilot network up --topology pilot"
+    assert up in script
+    script = script.replace(up, f"{up} --base-port {base_port}")
+    script = script.replace("> receipt.json", f"> {tmp_path / 'receipt.json'}")
+    script = script.replace("verify receipt.json", f"verify {tmp_path / 'receipt.json'}")
+    env = isolated_env(tmp_path, fabric_home.bin_dir)
+    network_folder = tmp_path / "network"
+    env["FABRIC_PILOT_DIR"] = str(network_folder)
+    env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env['PATH']}"
+    try:
+        done = subprocess.run(
+            ["bash", "-e", "-c", script], cwd=README.parent, env=env,
+            capture_output=True, text=True, timeout=900, check=False,
+        )  # fmt: skip
+        assert done.returncode == 0, done.stderr[-2000:]
+        assert "authentic" in done.stdout and "yes" in done.stdout
+        assert json.loads((tmp_path / "receipt.json").read_text())["format"]
+        assert not network_folder.exists()
+    finally:
+        if network_folder.exists():
             force_down(network_folder)
