@@ -56,9 +56,7 @@ class FakeGo:
     def download(self, command: Command) -> CommandResult:
         module, version = command.argv[-1].split("@")
         if self.refuse and module == self.refuse:
-            error = (
-                f"{module}@{version}: reading https://module-proxy.example/{module}/@v/{version}.info"
-            )
+            error = f"{module}@{version}: reading https://module-proxy.example/{module}/@v/{version}.info"
             error += ": 403 Forbidden\n\tserver response: This module version is not available."
             return CommandResult(1, json.dumps({"Path": module, "Error": error}), "")
         return CommandResult(0, json.dumps({"Path": module, "Dir": str(self.module_dir)}), "")
