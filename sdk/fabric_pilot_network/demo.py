@@ -11,16 +11,23 @@ import argparse
 import json
 import sys
 import time
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from fabric_pilot_gateway import CommitError, GatewayError
 from fabric_pilot_gateway.profiles import open_gateway
+from fabric_pilot_gateway.sectors import (
+    CourtEvidence,
+    EnergyMetering,
+    SectorClient,
+    TaxInvoices,
+    canonical_json,
+)
 
 from .chaincode import deploy
 from .chaincode_definitions import load_definition
@@ -35,52 +42,33 @@ __all__ = ["main", "run_demo"]
 SAMPLES = network_config_dir() / "samples"
 SECTOR_CHAINCODES = ("tax_invoice", "energy_metering", "court_evidence")
 QUARTER_HOUR = 900
-
-
-def _json(value: Any) -> str:
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+Client = TypeVar("Client", bound=SectorClient)
 
 
 def _sample(name: str) -> Any:
     return json.loads((SAMPLES / name).read_text(encoding="utf-8"))
 
 
-@dataclass(frozen=True)
-class _Member:
-    """One user of one organisation calling one chaincode on one channel."""
-
-    network: FabricNetwork
-    org: str
-    user: str
-    channel: str
-    chaincode: str
-
-    def _call(self, submit: bool, function: str, *args: str) -> Any:
-        profile = self.network.directory / "profiles" / f"{self.org}.json"
-        with open_gateway(profile, self.user) as gateway:
-            contract = gateway.get_network(self.channel).get_contract(self.chaincode)
-            result = (contract.submit if submit else contract.evaluate)(function, list(args))
-        return json.loads(result) if result else None
-
-    def submit(self, function: str, *args: str) -> Any:
-        """Submit a transaction; the decoded JSON result."""
-        return self._call(True, function, *args)
-
-    def evaluate(self, function: str, *args: str) -> Any:
-        """Evaluate a transaction; the decoded JSON result."""
-        return self._call(False, function, *args)
+@contextmanager
+def _client(
+    network: FabricNetwork, member: str, channel: str, chaincode: str, kind: type[Client]
+) -> Iterator[Client]:
+    """A typed sector client acting as ``member`` ("Org/User") on ``channel``."""
+    org, user = member.split("/")
+    with open_gateway(network.directory / "profiles" / f"{org}.json", user) as gateway:
+        yield kind(gateway.get_network(channel).get_contract(chaincode))
 
 
 def tax_sample(network: FabricNetwork) -> str:
     """Register two taxpayers, issue an e-invoice, verify it."""
-    officer = _Member(network, "TaxBureau", "Officer1", "tax", "tax_invoice")
-    seller = _Member(network, "EnterpriseA", "Seller1", "tax", "tax_invoice")
-    buyer = _Member(network, "EnterpriseB", "Finance1", "tax", "tax_invoice")
-    for taxpayer in ("taxpayer_seller.json", "taxpayer_buyer.json"):
-        officer.submit("register_taxpayer", _json(_sample(taxpayer)))
+    with _client(network, "TaxBureau/Officer1", "tax", "tax_invoice", TaxInvoices) as officer:
+        for taxpayer in ("taxpayer_seller.json", "taxpayer_buyer.json"):
+            officer.register_taxpayer(taxpayer=_sample(taxpayer))
     invoice = _sample("invoice.json")
-    issued = seller.submit("issue_invoice", _json(invoice))
-    verdict = buyer.evaluate("verify_invoice_file", invoice["file_hash"])
+    with _client(network, "EnterpriseA/Seller1", "tax", "tax_invoice", TaxInvoices) as seller:
+        issued = seller.issue_invoice(invoice=invoice)
+    with _client(network, "EnterpriseB/Finance1", "tax", "tax_invoice", TaxInvoices) as buyer:
+        verdict = buyer.verify_invoice_file(file_hash=invoice["file_hash"])
     return (
         f"invoice {issued['number']} issued ({issued['total_gross_fen']} fen, tx"
         f" {issued['tx_id'][:12]}); verified authentic={verdict['authentic']}"
@@ -97,14 +85,13 @@ def _signed_reading(device: ec.EllipticCurvePrivateKey, meter_id: str, now: int)
         "interval_start": start,
         "meter_id": meter_id,
     }
-    signed = _json({**body, "flag": "normal"}).encode()
+    signed = canonical_json({**body, "flag": "normal"})
     body["signature"] = device.sign(signed, ec.ECDSA(hashes.SHA256())).hex()
     return body
 
 
 def energy_sample(network: FabricNetwork) -> str:
     """Register a meter with a fresh device key and record one signed reading."""
-    operator = _Member(network, "GridOperator", "Operator1", "energy", "energy_metering")
     device = ec.generate_private_key(ec.SECP256R1())
     public_pem = device.public_key().public_bytes(
         serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
@@ -115,10 +102,10 @@ def energy_sample(network: FabricNetwork) -> str:
         "public_key_pem": public_pem.decode(),
         "calibration_expiry": now + 365 * 86400,
     }
-    operator.submit("register_meter", _json(meter))
-    reading = operator.submit(
-        "record_reading", _json(_signed_reading(device, meter["meter_id"], now))
-    )
+    operator = "GridOperator/Operator1"
+    with _client(network, operator, "energy", "energy_metering", EnergyMetering) as metering:
+        metering.register_meter(meter=meter)
+        reading = metering.record_reading(reading=_signed_reading(device, meter["meter_id"], now))
     return (
         f"meter {meter['meter_id']} registered; signed reading #{reading['counter']}"
         f" ({reading['export_wh']} Wh exported) recorded"
@@ -127,11 +114,13 @@ def energy_sample(network: FabricNetwork) -> str:
 
 def court_sample(network: FabricNetwork) -> str:
     """Register a piece of evidence (hash only) and verify it by hash."""
-    notary = _Member(network, "Notary", "Notary1", "justice", "court_evidence")
-    judge = _Member(network, "Court", "Judge1", "justice", "court_evidence")
     evidence = _sample("evidence.json")
-    record = notary.submit("register_evidence", _json(evidence))
-    verdict = judge.evaluate("verify_evidence", evidence["evidence_id"], evidence["content_hash"])
+    with _client(network, "Notary/Notary1", "justice", "court_evidence", CourtEvidence) as notary:
+        record = notary.register_evidence(evidence=evidence)
+    with _client(network, "Court/Judge1", "justice", "court_evidence", CourtEvidence) as judge:
+        verdict = judge.verify_evidence(
+            evidence_id=evidence["evidence_id"], content_hash=evidence["content_hash"]
+        )
     return (
         f"evidence {record['evidence_id']} registered ({record['status']});"
         f" match={verdict['match']}"
