@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from fabric_pilot_chaincode import Context, Contract, ContractChaincode, evaluate, transaction
+from fabric_pilot_network.processes import cpu_seconds, descendants
 
 HERE = Path(__file__).resolve().parent
 NODE_DIR = HERE / "node"
@@ -43,7 +44,6 @@ CHAINCODE_NAME = "gwbench"
 SUBMIT_COUNTS = {1: 200, 8: 240, 32: 320, 128: 400}
 EVALUATE_COUNTS = {1: 300, 32: 900}
 WARMUP = 10
-CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
 
 class BenchContract(Contract):
@@ -100,36 +100,10 @@ def _percentile(ordered: list[float], fraction: float) -> float:
     return ordered[max(0, math.ceil(fraction * len(ordered)) - 1)]
 
 
-def _children() -> dict[int, list[int]]:
-    tree: dict[int, list[int]] = {}
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                stat = (entry / "stat").read_text()
-            except OSError:
-                continue
-            parent = int(stat.rsplit(")", 1)[1].split()[1])
-            tree.setdefault(parent, []).append(int(entry.name))
-    return tree
-
-
-def _cpu_seconds(pid: int) -> float:
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return 0.0
-    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS  # utime + stime
-
-
 def network_cpu_seconds(roots: list[int]) -> float:
     """utime+stime of the network's processes and all their descendants."""
-    tree = _children()
-    pending, total = list(roots), 0.0
-    while pending:
-        pid = pending.pop()
-        total += _cpu_seconds(pid)
-        pending += tree.get(pid, [])
-    return total
+    pids = [pid for root in roots for pid in (root, *descendants(root))]
+    return sum(cpu_seconds(pid) for pid in pids)
 
 
 def run_python(

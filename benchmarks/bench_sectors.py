@@ -43,6 +43,7 @@ from fabric_pilot_gateway.sectors import (
     TaxInvoices,
     canonical_json,
 )
+from fabric_pilot_network.processes import cpu_seconds, descendants
 
 HERE = Path(__file__).resolve().parent
 THREADS = 16
@@ -51,40 +52,13 @@ READING_BATCHES = 160
 READINGS_PER_BATCH = 50
 EVIDENCE = 320
 QUARTER, DAY = 900, 86_400
-CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 CHAINCODES = ("tax_invoice", "energy_metering", "court_evidence")
 
 
 # --- CPU accounting --------------------------------------------------------------------------
-def _stat(pid: int) -> list[str] | None:
-    try:
-        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return None
-
-
-def _descendants(root: int) -> list[int]:
-    tree: dict[int, list[int]] = {}
-    for entry in Path("/proc").iterdir():
-        fields = _stat(int(entry.name)) if entry.name.isdigit() else None
-        if fields is not None:
-            tree.setdefault(int(fields[1]), []).append(int(entry.name))
-    found, pending = [], list(tree.get(root, []))
-    while pending:
-        pid = pending.pop()
-        found.append(pid)
-        pending += tree.get(pid, [])
-    return found
-
-
 def chaincode_cpu_seconds(keeper_pid: int) -> float:
     """utime+stime of the chaincode server (the keeper's descendants), in seconds."""
-    total = 0
-    for pid in _descendants(keeper_pid):
-        fields = _stat(pid)
-        if fields is not None:
-            total += int(fields[11]) + int(fields[12])
-    return total / CLOCK_TICKS
+    return sum(cpu_seconds(pid) for pid in descendants(keeper_pid))
 
 
 # --- payloads ----------------------------------------------------------------------------------

@@ -63,6 +63,7 @@ from fabric_protos.peer import (
 )
 
 from fabric_pilot_chaincode import Context, Contract, ContractChaincode, evaluate, transaction
+from fabric_pilot_network.processes import cpu_seconds
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -291,8 +292,7 @@ def free_port() -> int:
 
 def server_cpu_seconds(pid: int) -> float:
     """Return utime+stime of process ``pid`` (all its threads) in seconds."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+    return cpu_seconds(pid)
 
 
 def server_specs() -> list[ServerSpec]:

@@ -21,6 +21,9 @@ from typing import Any
 
 __all__ = [
     "ProcessRecord",
+    "children",
+    "cpu_seconds",
+    "descendants",
     "failure_summary",
     "is_running",
     "spawn",
@@ -63,6 +66,40 @@ def _stat_fields(pid: int) -> list[str] | None:
     except OSError:
         return None
     return text[text.rindex(")") + 2 :].split()
+
+
+_CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user + system, all threads) of process ``pid``; 0.0 once it is gone."""
+    fields = _stat_fields(pid)
+    return (int(fields[11]) + int(fields[12])) / _CLOCK_TICKS if fields else 0.0
+
+
+def _process_tree() -> dict[int, list[int]]:
+    tree: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        fields = _stat_fields(int(entry.name)) if entry.name.isdigit() else None
+        if fields is not None:
+            tree.setdefault(int(fields[1]), []).append(int(entry.name))
+    return tree
+
+
+def children(pid: int) -> list[int]:
+    """PIDs of the live children of ``pid``."""
+    return _process_tree().get(pid, [])
+
+
+def descendants(pid: int) -> list[int]:
+    """PIDs of every live descendant of ``pid`` (children, their children, ...)."""
+    tree = _process_tree()
+    found, pending = [], list(tree.get(pid, []))
+    while pending:
+        child = pending.pop()
+        found.append(child)
+        pending += tree.get(child, [])
+    return found
 
 
 def _start_ticks(pid: int) -> int:

@@ -9,7 +9,6 @@ import os
 import signal
 import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
@@ -19,7 +18,7 @@ from fabric_pilot_network.chaincode import deploy
 from fabric_pilot_network.chaincode_definitions import load_definition
 from fabric_pilot_network.commands import CommandError
 from fabric_pilot_network.network import FabricNetwork
-from fabric_pilot_network.processes import is_running
+from fabric_pilot_network.processes import children, is_running
 from fabric_pilot_network.pytest_plugin import NetworkFactory
 
 pytestmark = pytest.mark.e2e
@@ -174,30 +173,17 @@ def test_upgrade_to_sequence_2_keeps_state(network: FabricNetwork) -> None:
     assert asset["color"] == "gold"
 
 
-def _children(pid: int) -> list[int]:
-    children = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                stat = (entry / "stat").read_text()
-            except OSError:
-                continue
-            if int(stat[stat.rindex(")") + 2 :].split()[1]) == pid:
-                children.append(int(entry.name))
-    return children
-
-
 def test_killed_chaincode_server_is_restarted_and_next_invoke_succeeds(
     network: FabricNetwork,
 ) -> None:
     keeper = network.processes["chaincode-sample_assets"]
     assert is_running(keeper)
-    (server,) = _children(keeper.pid)
+    (server,) = children(keeper.pid)
     os.kill(server, signal.SIGKILL)
     deadline = time.monotonic() + 20
-    while time.monotonic() < deadline and _children(keeper.pid) in ([], [server]):
+    while time.monotonic() < deadline and children(keeper.pid) in ([], [server]):
         time.sleep(0.1)
-    assert _children(keeper.pid) not in ([], [server])
+    assert children(keeper.pid) not in ([], [server])
     deadline = time.monotonic() + 30
     while True:
         try:
