@@ -20,7 +20,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _record import record
 
-from fabric_pilot_network.pytest_plugin import free_base_port
+from fabric_pilot_network.ports import free_base_port
 from fabric_pilot_network.topology import load_topology
 
 READINGS = 10_000

@@ -280,7 +280,7 @@ def main() -> None:
     from fabric_pilot_network.chaincode_definitions import load_definition
     from fabric_pilot_network.fabric_home import resolve_fabric_home
     from fabric_pilot_network.network import FabricNetwork
-    from fabric_pilot_network.pytest_plugin import free_base_port
+    from fabric_pilot_network.ports import free_base_port
     from fabric_pilot_network.topology import load_topology
 
     home = resolve_fabric_home()

@@ -34,7 +34,7 @@ from .chaincode_definitions import load_definition
 from .config_paths import network_config_dir
 from .fabric_home import FabricHomeError, resolve_fabric_home
 from .network import FabricNetwork, NetworkError
-from .pytest_plugin import free_base_port
+from .ports import free_base_port
 from .topology import load_topology
 
 __all__ = ["main", "run_demo"]

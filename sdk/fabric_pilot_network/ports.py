@@ -6,12 +6,20 @@ port is assigned here explicitly; a different ``base_port`` lets two networks co
 
 from __future__ import annotations
 
+import random
 import socket
 from dataclasses import dataclass
 
 from .topology import Topology
 
-__all__ = ["CHAINCODE_SLOTS", "PortClashError", "PortPlan", "busy_ports", "plan_ports"]
+__all__ = [
+    "CHAINCODE_SLOTS",
+    "PortClashError",
+    "PortPlan",
+    "busy_ports",
+    "free_base_port",
+    "plan_ports",
+]
 
 CHAINCODE_SLOTS = 16
 LOOPBACK = "127.0.0.1"
@@ -88,3 +96,18 @@ def busy_ports(ports: list[int]) -> list[int]:
             except OSError:
                 busy.append(port)
     return busy
+
+
+def free_base_port(topology: Topology, attempts: int = 50) -> int:
+    """A random base port (20000-40000) whose whole plan is free on 127.0.0.1.
+
+    Raises:
+        RuntimeError: no free range was found in ``attempts`` tries.
+    """
+    generator = random.Random()
+    for _ in range(attempts):
+        base = generator.randrange(20000, 40000, 10)
+        plan = plan_ports(topology, base, with_ca=topology.crypto == "fabric-ca")
+        if not busy_ports(plan.all_ports()):
+            return base
+    raise RuntimeError("no free port range found on 127.0.0.1")

@@ -14,7 +14,6 @@ to its report, and the names of processes that died are listed first.
 
 from __future__ import annotations
 
-import random
 from collections.abc import Callable, Generator, Iterator
 from pathlib import Path
 from typing import Any
@@ -23,25 +22,14 @@ import pytest
 
 from .fabric_home import FabricHome, FabricHomeError, resolve_fabric_home
 from .network import FabricNetwork
-from .ports import busy_ports, plan_ports
+from .ports import free_base_port
 from .processes import is_running, tail
-from .topology import Topology, load_topology
+from .topology import load_topology
 
-__all__ = ["NetworkFactory", "free_base_port"]
+__all__ = ["NetworkFactory"]
 
 NetworkFactory = Callable[..., FabricNetwork]
 _RUNNING: list[FabricNetwork] = []
-
-
-def free_base_port(topology: Topology, attempts: int = 50) -> int:
-    """A base port whose whole plan is free on 127.0.0.1 (random, within 20000-40000)."""
-    generator = random.Random()
-    for _ in range(attempts):
-        base = generator.randrange(20000, 40000, 10)
-        plan = plan_ports(topology, base, with_ca=topology.crypto == "fabric-ca")
-        if not busy_ports(plan.all_ports()):
-            return base
-    raise RuntimeError("no free port range found for a test network")
 
 
 @pytest.fixture(scope="session")

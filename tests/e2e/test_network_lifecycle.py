@@ -10,9 +10,9 @@ import pytest
 
 from fabric_pilot_network.fabric_home import FabricHome
 from fabric_pilot_network.network import FabricNetwork, NetworkError
-from fabric_pilot_network.ports import PortClashError, busy_ports
+from fabric_pilot_network.ports import PortClashError, busy_ports, free_base_port
 from fabric_pilot_network.processes import is_running
-from fabric_pilot_network.pytest_plugin import NetworkFactory, free_base_port
+from fabric_pilot_network.pytest_plugin import NetworkFactory
 from fabric_pilot_network.topology import TopologyError, load_topology
 
 pytestmark = pytest.mark.e2e

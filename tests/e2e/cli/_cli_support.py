@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from fabric_pilot_network.network import FabricNetwork
-from fabric_pilot_network.pytest_plugin import free_base_port
+from fabric_pilot_network.ports import free_base_port
 from fabric_pilot_network.topology import load_topology
 
 __all__ = [

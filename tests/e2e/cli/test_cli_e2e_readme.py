@@ -15,7 +15,7 @@ import pytest
 from _cli_support import Cli, force_down, isolated_env
 
 from fabric_pilot_network.fabric_home import FabricHome
-from fabric_pilot_network.pytest_plugin import free_base_port
+from fabric_pilot_network.ports import free_base_port
 from fabric_pilot_network.topology import load_topology
 
 pytestmark = pytest.mark.e2e
