@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import threading
-from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,6 +26,7 @@ _SERVER_OPTIONS = [
     ("grpc.keepalive_permit_without_calls", 1),
     ("grpc.http2.min_recv_ping_interval_without_data_ms", 10_000),
     ("grpc.http2.max_ping_strikes", 0),
+    ("grpc.so_reuseport", 0),  # a second server on the same port must fail, not share it
 ]
 
 
@@ -53,30 +53,24 @@ class _ChaincodeService:
     def __init__(self, server: ChaincodeServer) -> None:
         self._server = server
 
-    def Connect(self, request_iterator: Iterator[Any], context: Any) -> Iterator[Any]:  # noqa: N802
-        handler = self._server.new_handler()
-        context.add_callback(handler.close)
-        reader = threading.Thread(
-            target=handler.consume, args=(request_iterator,), name="shim-reader", daemon=True
-        )
-        reader.start()
+    async def Connect(self, _requests: Any, context: Any) -> None:  # noqa: N802
+        handler = StreamHandler(self._server.chaincode, self._server.chaincode_id)
         _LOG.info("peer connected")
-        try:
-            yield from handler.outgoing()
-        finally:
-            handler.close()
-            self._server.forget_handler(handler)
+        await handler.serve(context)
 
 
 class ChaincodeServer:
     """Serve a ContractChaincode to Fabric peers (external chaincode / CCaaS).
+
+    The gRPC server, every stream and every transaction run on one event-loop thread
+    that the server owns (see ``_handler``); the methods here may be called from any
+    other thread.
 
     Args:
         chaincode: The dispatcher to serve.
         address: ``host:port`` to listen on (port 0 picks a free port).
         chaincode_id: The package ID (``label:sha256hex``) sent in REGISTER.
         tls: TLS material, or None for plaintext.
-        max_workers: Threads that run transactions concurrently.
     """
 
     def __init__(
@@ -85,32 +79,16 @@ class ChaincodeServer:
         address: str,
         chaincode_id: str,
         tls: TlsConfig | None = None,
-        max_workers: int = 16,
     ) -> None:
-        self._chaincode = chaincode
+        self.chaincode = chaincode
+        self.chaincode_id = chaincode_id
         self._address = address
-        self._chaincode_id = chaincode_id
         self._tls = tls
-        self._executor = ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="tx")
-        self._grpc = grpc.server(
-            ThreadPoolExecutor(max_workers=8, thread_name_prefix="grpc"), options=_SERVER_OPTIONS
-        )
-        chaincode_shim_pb2_grpc.add_ChaincodeServicer_to_server(_ChaincodeService(self), self._grpc)
-        self._handlers: set[StreamHandler] = set()
-        self._lock = threading.Lock()
+        self._loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self._loop.run_forever, name="shim", daemon=True)
+        self._grpc: grpc.aio.Server | None = None
+        self._stopped = threading.Event()
         self.port = 0
-
-    def new_handler(self) -> StreamHandler:
-        """Create and track the handler of a new stream."""
-        handler = StreamHandler(self._chaincode, self._chaincode_id, self._executor)
-        with self._lock:
-            self._handlers.add(handler)
-        return handler
-
-    def forget_handler(self, handler: StreamHandler) -> None:
-        """Stop tracking a finished stream."""
-        with self._lock:
-            self._handlers.discard(handler)
 
     def start(self) -> int:
         """Bind and start serving; return the bound port.
@@ -118,29 +96,61 @@ class ChaincodeServer:
         Raises:
             RuntimeError: When the address cannot be bound.
         """
-        if self._tls is None:
-            port = int(self._grpc.add_insecure_port(self._address))
-        else:
-            port = int(self._grpc.add_secure_port(self._address, self._tls.credentials()))
-        if port == 0:
-            raise RuntimeError(f"cannot listen on {self._address}")
-        self._grpc.start()
+        self._thread.start()
+        try:
+            port = asyncio.run_coroutine_threadsafe(self._start(), self._loop).result()
+        except RuntimeError:
+            self._halt_loop()
+            raise
         self.port = port
         _LOG.info("chaincode server listening on port %d (tls=%s)", port, self._tls is not None)
         return port
 
+    async def _start(self) -> int:
+        server = grpc.aio.server(options=_SERVER_OPTIONS)
+        chaincode_shim_pb2_grpc.add_ChaincodeServicer_to_server(_ChaincodeService(self), server)
+        try:
+            if self._tls is None:
+                port = int(server.add_insecure_port(self._address))
+            else:
+                port = int(server.add_secure_port(self._address, self._tls.credentials()))
+        except RuntimeError:
+            port = 0
+        if port == 0:
+            await server.stop(None)
+            raise RuntimeError(f"cannot listen on {self._address}")
+        await server.start()
+        self._grpc = server
+        return port
+
     def stop(self, grace: float | None = 5.0) -> None:
-        """Stop accepting streams, close open ones after ``grace`` seconds, stop workers."""
-        stopped = self._grpc.stop(grace)
-        stopped.wait()
-        with self._lock:
-            handlers = list(self._handlers)
-        for handler in handlers:
-            handler.close()
-        self._executor.shutdown(wait=True, cancel_futures=True)
+        """Stop accepting streams, end open ones after ``grace`` seconds, stop the loop."""
+        if self._stopped.is_set():
+            return
+        if not self._thread.is_alive():  # never started
+            self._loop.close()
+            self._stopped.set()
+            return
+        if self._grpc is not None:
+            asyncio.run_coroutine_threadsafe(self._shutdown(self._grpc, grace), self._loop).result()
+        self._halt_loop()
         _LOG.info("chaincode server stopped")
 
+    @staticmethod
+    async def _shutdown(server: grpc.aio.Server, grace: float | None) -> None:
+        await server.stop(grace)
+        current = asyncio.current_task()
+        pending = [task for task in asyncio.all_tasks() if task is not current]
+        for task in pending:
+            task.cancel()
+        await asyncio.gather(*pending, return_exceptions=True)
+
+    def _halt_loop(self) -> None:
+        self._loop.call_soon_threadsafe(self._loop.stop)
+        self._thread.join()
+        self._loop.close()
+        self._stopped.set()
+
     def wait(self, timeout: float | None = None) -> bool:
-        """Block until the server terminates; False on timeout."""
-        timed_out = self._grpc.wait_for_termination(timeout)
-        return not timed_out
+        """Block until the server has stopped; False on timeout."""
+        return self._stopped.wait(timeout)

@@ -6,7 +6,7 @@ Values are text; every write emits a ``Put`` event whose payload is ``key=value`
 from __future__ import annotations
 
 import hashlib
-import threading
+import time
 
 from fabric_pilot_chaincode import (
     Context,
@@ -20,16 +20,7 @@ from fabric_pilot_chaincode import (
 __all__ = ["CHAINCODE", "KeyValueContract"]
 
 _RENDEZVOUS_SECONDS = 20.0
-_barriers: dict[tuple[str, int], threading.Barrier] = {}
-_barriers_lock = threading.Lock()
-
-
-def _barrier(name: str, parties: int) -> threading.Barrier:
-    with _barriers_lock:
-        key = (name, parties)
-        if key not in _barriers:
-            _barriers[key] = threading.Barrier(parties)
-        return _barriers[key]
+_arrivals: dict[str, set[str]] = {}
 
 
 def _write(ctx: Context, key: str, value: str) -> None:
@@ -76,12 +67,13 @@ class KeyValueContract(Contract):
             ContractError: ``NO_RENDEZVOUS`` when the other calls do not arrive in time.
         """
         count = int(ctx.stub.get_state(key) or b"0") + 1
-        try:
-            _barrier(tag, parties).wait(_RENDEZVOUS_SECONDS)
-        except threading.BrokenBarrierError:
-            raise ContractError(
-                "NO_RENDEZVOUS", f"{parties} calls tagged {tag} never met"
-            ) from None
+        arrived = _arrivals.setdefault(tag, set())
+        arrived.add(ctx.stub.get_tx_id())
+        deadline = time.monotonic() + _RENDEZVOUS_SECONDS
+        while len(arrived) < parties:
+            if time.monotonic() > deadline:
+                raise ContractError("NO_RENDEZVOUS", f"{parties} calls tagged {tag} never met")
+            ctx.stub.get_state(key)  # waits on the peer, so the server runs the other calls
         _write(ctx, key, str(count))
         return count
 

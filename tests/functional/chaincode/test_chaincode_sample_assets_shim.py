@@ -27,7 +27,7 @@ ALICE = make_test_identity("Org1MSP", "alice")
 
 @pytest.fixture
 def connected() -> Iterator[tuple[FakePeer, FakeWorld]]:
-    server = ChaincodeServer(CHAINCODE, "127.0.0.1:0", "sample_assets:1", max_workers=2)
+    server = ChaincodeServer(CHAINCODE, "127.0.0.1:0", "sample_assets:1")
     server.start()
     peer = FakePeer(f"127.0.0.1:{server.port}")
     try:

@@ -110,7 +110,7 @@ def serve() -> Iterator[Callable[[ModuleType, str], ShimDriver]]:
 
     def start(module: ModuleType, name: str) -> ShimDriver:
         chaincode = module.CHAINCODE
-        server = ChaincodeServer(chaincode, "127.0.0.1:0", f"{name}:1", max_workers=2)
+        server = ChaincodeServer(chaincode, "127.0.0.1:0", f"{name}:1")
         server.start()
         peer = FakePeer(f"127.0.0.1:{server.port}")
         started.append((server, peer))

@@ -9,13 +9,10 @@ from fabric_pilot_chaincode import (
     Context,
     Contract,
     ContractChaincode,
-    ContractError,
     PeerError,
     evaluate,
     transaction,
 )
-
-GATE = threading.Event()
 
 
 class ProbeContract(Contract):
@@ -150,13 +147,20 @@ class ProbeContract(Contract):
             "has_proposal": stub.get_signed_proposal() is not None,
         }
 
-    @transaction
-    def wait_gate(self, ctx: Context, key: str) -> str:
-        value = ctx.stub.get_state(key)
-        if not GATE.wait(10):
-            raise ContractError("TIMEOUT", "gate never opened")
-        ctx.stub.put_state(key, value + b"+")
-        return value.decode()
+    @evaluate
+    def get_in_thread(self, ctx: Context, key: str) -> str:
+        outcome: list[str] = []
+
+        def read() -> None:
+            try:
+                outcome.append(ctx.stub.get_state(key).decode())
+            except PeerError as exc:
+                outcome.append(exc.message)
+
+        worker = threading.Thread(target=read)
+        worker.start()
+        worker.join()
+        return outcome[0]
 
 
 CHAINCODE = ContractChaincode(ProbeContract())

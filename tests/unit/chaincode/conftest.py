@@ -11,7 +11,7 @@ CHAINCODE_ID = "probe:0123456789abcdef"
 
 @pytest.fixture
 def server() -> Iterator[ChaincodeServer]:
-    server = ChaincodeServer(CHAINCODE, "127.0.0.1:0", CHAINCODE_ID, max_workers=4)
+    server = ChaincodeServer(CHAINCODE, "127.0.0.1:0", CHAINCODE_ID)
     server.start()
     yield server
     server.stop(grace=0.5)

@@ -114,7 +114,7 @@ def test_load_chaincode_validates_target() -> None:
     for bad in [
         "chaincode_probe_contract",
         "no_such_module_xyz:X",
-        "chaincode_probe_contract:GATE",
+        "chaincode_probe_contract:ProbeContract",
     ]:
         with pytest.raises(ConfigError):
             load_chaincode(bad)

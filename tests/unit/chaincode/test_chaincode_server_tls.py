@@ -92,7 +92,7 @@ def pki() -> tuple[Pki, Pki]:
 
 
 def _serve(tls: TlsConfig) -> ChaincodeServer:
-    server = ChaincodeServer(CHAINCODE, "127.0.0.1:0", "probe:tls", tls=tls, max_workers=2)
+    server = ChaincodeServer(CHAINCODE, "127.0.0.1:0", "probe:tls", tls=tls)
     server.start()
     return server
 

@@ -2,6 +2,7 @@
 
 import hashlib
 import struct
+import threading
 
 from chaincode_fake_peer import (
     MSG,
@@ -13,7 +14,6 @@ from chaincode_fake_peer import (
     shim,
     transaction_message,
 )
-from chaincode_probe_contract import GATE
 
 from fabric_pilot_chaincode import ChaincodeServer, canonical_loads
 from fabric_pilot_chaincode.testing import make_test_identity
@@ -151,21 +151,37 @@ def test_concurrent_transactions_interleave_on_one_stream(peer: FakePeer) -> Non
 
 
 def test_duplicate_running_txid_is_rejected(peer: FakePeer, world: FakeWorld) -> None:
-    GATE.clear()
-    world.state["g"] = b"v"
-    peer.send(transaction_message("dup", [b"wait_gate", b"g"]))
-    request = peer.recv()
-    peer.send(world.answer(request))
+    world.state["src"] = b"v"
+    peer.send(transaction_message("dup", [b"copy", b"src", b"dst"]))
+    pending = peer.recv()
+    assert pending.type == MSG.GET_STATE  # "dup" now waits for this answer
     peer.send(transaction_message("dup", [b"noop"]))
     rejected = peer.recv()
     assert (rejected.type, rejected.txid) == (MSG.ERROR, "dup")
     assert b"already running" in rejected.payload
-    GATE.set()
+    peer.send(world.answer(pending))
     put = peer.recv()
     assert put.type == MSG.PUT_STATE
     peer.send(world.answer(put))
-    assert response_of(peer.recv()).payload == b"v"
-    assert world.state["g"] == b"v+"
+    assert response_of(peer.recv()).status == 200
+    assert world.state["dst"] == b"v"
+
+
+def test_waiting_transaction_does_not_hold_up_others(peer: FakePeer, world: FakeWorld) -> None:
+    peer.send(transaction_message("slow", [b"get", b"k"]))
+    pending = peer.recv()
+    assert (pending.type, pending.txid) == (MSG.GET_STATE, "slow")
+    quick = run_transaction(peer, world, transaction_message("quick", [b"noop"]))
+    assert (quick.txid, response_of(quick).status) == ("quick", 200)
+    peer.send(MSG(type=MSG.RESPONSE, payload=b"late", txid="slow", channel_id="ch1"))
+    assert response_of(peer.recv()).payload == b"late"
+
+
+def test_stub_used_from_another_thread_raises_peer_error(peer: FakePeer, world: FakeWorld) -> None:
+    response = invoke(peer, world, "thr", "get_in_thread", "k")
+    assert response.status == 200  # type: ignore[attr-defined]
+    assert b"outside its transaction" in response.payload  # type: ignore[attr-defined]
+    assert not [m for m in world.requests if m.txid == "thr"]
 
 
 def test_range_query_iterates_batches_and_closes_early(peer: FakePeer, world: FakeWorld) -> None:
@@ -313,7 +329,7 @@ def test_peer_disconnect_fails_pending_call_and_server_keeps_serving(
 def test_stop_ends_open_streams_and_pending_transactions() -> None:
     from chaincode_probe_contract import CHAINCODE
 
-    server = ChaincodeServer(CHAINCODE, "127.0.0.1:0", "probe:stop", max_workers=2)
+    server = ChaincodeServer(CHAINCODE, "127.0.0.1:0", "probe:stop")
     server.start()
     peer = FakePeer(f"127.0.0.1:{server.port}")
     try:
@@ -325,3 +341,29 @@ def test_stop_ends_open_streams_and_pending_transactions() -> None:
         assert server.wait(timeout=5)
     finally:
         peer.close()
+
+
+def test_port_in_use_is_a_runtime_error_and_leaves_no_loop_running(
+    server: ChaincodeServer,
+) -> None:
+    from chaincode_probe_contract import CHAINCODE
+
+    loops_before = sum(t.name == "shim" for t in threading.enumerate())
+    clash = ChaincodeServer(CHAINCODE, f"127.0.0.1:{server.port}", "probe:clash")
+    try:
+        clash.start()
+    except RuntimeError as exc:
+        assert f"cannot listen on 127.0.0.1:{server.port}" in str(exc)
+    else:  # pragma: no cover - the assertion below reports it
+        clash.stop(grace=0)
+        raise AssertionError("a second server bound the same port")
+    assert clash.wait(timeout=0)
+    assert sum(t.name == "shim" for t in threading.enumerate()) == loops_before
+
+
+def test_stop_before_start_is_harmless() -> None:
+    from chaincode_probe_contract import CHAINCODE
+
+    never_started = ChaincodeServer(CHAINCODE, "127.0.0.1:0", "probe:idle")
+    never_started.stop()
+    assert never_started.wait(timeout=0)
