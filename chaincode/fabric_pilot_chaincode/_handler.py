@@ -4,12 +4,14 @@ Everything on a stream runs on the server's event-loop thread.  Each transaction
 in its own greenlet: contract code stays synchronous, and a stub call sends its request,
 then switches back to the loop until the peer's reply arrives.  Transactions therefore
 interleave while they wait for the peer (as in the Node shim) without a thread hand-off
-per message; contract code must not block on anything but the stub.
+per message; contract code must not block on anything but the stub.  Greenlets are
+reused across transactions (creating one costs more than running a small transaction).
 """
 
 from __future__ import annotations
 
 import asyncio
+import collections
 import logging
 from typing import Any
 
@@ -28,31 +30,32 @@ __all__ = ["StreamHandler"]
 _LOG = logging.getLogger("fabric_pilot_chaincode.handler")
 _MSG = shim.ChaincodeMessage
 _CLOSED = object()
+_WAITING = object()  # what a transaction hands the loop while it waits for the peer
+_IDLE_WORKERS = 32  # idle greenlets kept per stream for later transactions
 
 
 class _Transaction:
-    """One running transaction: its greenlet and reply slot; the stub's TxChannel."""
+    """One running transaction: the stub's TxChannel while a worker greenlet runs it."""
 
-    def __init__(self, handler: StreamHandler, message: Any) -> None:
+    def __init__(self, handler: StreamHandler, message: Any, worker: _Worker) -> None:
         self._handler = handler
         self.message = message
         self.channel_id: str = message.channel_id
         self.tx_id: str = message.txid
-        self._loop_greenlet = getcurrent()  # the event loop's; replies resume us from there
-        self.runner = greenlet(self._run, parent=self._loop_greenlet)
+        self.worker = worker
         self.open = True
 
     def is_open(self) -> bool:
         return self.open and not self._handler.closed
 
     def call(self, msg_type: int, payload: bytes) -> bytes:
-        if getcurrent() is not self.runner:
+        if getcurrent() is not self.worker.runner:
             raise PeerError("the stub was used outside its transaction (another thread?)")
         if not self.is_open():
             raise PeerError("the transaction is no longer active")
         message = _MSG(type=msg_type, payload=payload, txid=self.tx_id, channel_id=self.channel_id)
         self._handler.send(message)
-        reply = self._loop_greenlet.switch()  # StreamHandler resumes us with the reply
+        reply = self.worker.home.switch(_WAITING)  # StreamHandler resumes us with the reply
         if reply is _CLOSED:
             raise PeerError("the connection to the peer was closed")
         if reply.type == _MSG.RESPONSE:
@@ -61,7 +64,8 @@ class _Transaction:
             raise PeerError(reply.payload.decode("utf-8", errors="replace"))
         raise PeerError(f"unexpected reply type {_MSG.Type.Name(reply.type)}")
 
-    def _run(self) -> Any:
+    def run(self) -> Any:
+        """Execute the transaction; return its COMPLETED or ERROR message (never raises)."""
         try:
             reply = self._handler.execute(self.message, self)
         except Exception as exc:
@@ -72,6 +76,18 @@ class _Transaction:
         reply.txid = self.tx_id
         reply.channel_id = self.channel_id
         return reply
+
+
+class _Worker:
+    """A greenlet that runs transactions one after another, handing each reply home."""
+
+    def __init__(self) -> None:
+        self.home = getcurrent()  # the event loop's greenlet
+        self.runner = greenlet(self._serve, parent=self.home)
+
+    def _serve(self, transaction: _Transaction) -> None:
+        while True:
+            transaction = self.home.switch(transaction.run())
 
 
 class StreamHandler:
@@ -85,8 +101,10 @@ class StreamHandler:
     def __init__(self, chaincode: ContractChaincode, chaincode_id: str) -> None:
         self._chaincode = chaincode
         self._chaincode_id = chaincode_id
-        self._outbox: asyncio.Queue[Any] = asyncio.Queue()
+        self._outbox: collections.deque[Any] = collections.deque()
+        self._outbox_ready: asyncio.Future[None] | None = None
         self._transactions: dict[tuple[str, str], _Transaction] = {}
+        self._idle: list[_Worker] = []
         self._state = "created"
         self._closed = False
 
@@ -103,7 +121,13 @@ class StreamHandler:
     def send(self, message: Any) -> None:
         """Queue a message for the peer (dropped once the stream is closed)."""
         if not self._closed:
-            self._outbox.put_nowait(message)
+            self._outbox.append(message)
+            self._wake_writer()
+
+    def _wake_writer(self) -> None:
+        waiter = self._outbox_ready
+        if waiter is not None and not waiter.done():
+            waiter.set_result(None)
 
     async def serve(self, context: Any) -> None:
         """Send REGISTER, then handle peer messages until the stream ends."""
@@ -124,12 +148,15 @@ class StreamHandler:
             writer.cancel()
 
     async def _write_all(self, context: Any) -> None:
+        outbox = self._outbox
+        loop = asyncio.get_running_loop()
         try:
-            while True:
-                message = await self._outbox.get()
-                if message is _CLOSED:
-                    return
-                await context.write(message)
+            while not self._closed:
+                if not outbox:
+                    self._outbox_ready = loop.create_future()
+                    await self._outbox_ready
+                    continue
+                await context.write(outbox.popleft())
         except (grpc.RpcError, RuntimeError) as exc:  # the stream went away under us
             _LOG.info("shim stream write failed: %s", type(exc).__name__)
             self.close()
@@ -139,7 +166,7 @@ class StreamHandler:
         if self._closed:
             return
         self._closed = True
-        self._outbox.put_nowait(_CLOSED)
+        self._wake_writer()
         for transaction in list(self._transactions.values()):
             self._resume(transaction, _CLOSED)
 
@@ -185,19 +212,22 @@ class StreamHandler:
         if key in self._transactions:
             self._reply_error(message, f"transaction {message.txid} is already running")
             return
-        transaction = _Transaction(self, message)
+        worker = self._idle.pop() if self._idle else _Worker()
+        transaction = _Transaction(self, message, worker)
         self._transactions[key] = transaction
-        self._resume(transaction)
+        self._resume(transaction, transaction)
 
-    def _resume(self, transaction: _Transaction, *reply: Any) -> None:
-        """Run ``transaction`` (with the peer's ``reply`` to its stub call) until it calls
-        the stub again or ends; at its end, send its COMPLETED or ERROR message."""
-        if transaction.runner.dead:
+    def _resume(self, transaction: _Transaction, value: Any) -> None:
+        """Switch to ``transaction``'s worker (with the transaction to start, or the peer's
+        reply to its stub call) until it calls the stub again or ends; at its end, send its
+        COMPLETED or ERROR message and keep the worker for a later transaction."""
+        outcome = transaction.worker.runner.switch(value)
+        if outcome is _WAITING:
             return
-        outcome = transaction.runner.switch(*reply)
-        if transaction.runner.dead:
-            del self._transactions[(transaction.channel_id, transaction.tx_id)]
-            self.send(outcome)
+        del self._transactions[(transaction.channel_id, transaction.tx_id)]
+        if len(self._idle) < _IDLE_WORKERS:
+            self._idle.append(transaction.worker)
+        self.send(outcome)
 
     def execute(self, message: Any, transaction: _Transaction) -> Any:
         """Run one TRANSACTION/INIT message through the chaincode; return the reply."""
