@@ -1,17 +1,31 @@
-"""Benchmark the chaincode shim against fabric-chaincode-python 2.5.4 with one fake peer.
+"""Benchmark the chaincode shim against fabric-chaincode-python 2.5.4 with two fake peers.
 
 Usage: ``python benchmarks/bench_shim.py [--invocations 2000] [--inflight 1,8] [--rounds 3]
-[--servers fabric_pilot,baseline,...]``
+[--servers fabric_pilot,baseline,...] [--drivers python,go]``
 
 Each implementation's CCaaS server runs as a subprocess on 127.0.0.1 (plaintext) and
-is driven over loopback gRPC by the same fake peer in this process: REGISTER, then
-REGISTERED/READY, then TRANSACTION messages carrying a ChaincodeInput and a
-SignedProposal (self-signed X.509 creator), answering every PUT_STATE with a RESPONSE.
-Each case (no-op and one PutState, with 1 and with 8 transactions in flight) runs on a
-fresh Connect stream after a short warm-up; the figures are invocations/second and the
-server process's CPU milliseconds per invocation (utime+stime from /proc/PID/stat).
-All servers are started first and the cases are interleaved across them; each case runs
-``--rounds`` times per server and the medians are kept (the machine may be shared).
+is driven over loopback gRPC by a fake peer: REGISTER, then REGISTERED/READY, then
+TRANSACTION messages carrying a ChaincodeInput and a SignedProposal (self-signed X.509
+creator), answering every request (PUT_STATE, ...) with a RESPONSE. Each case (no-op and
+one PutState, with 1 and with 8 transactions in flight) runs on a fresh Connect stream
+after a short warm-up; the figures are invocations/second and the server process's CPU
+milliseconds per invocation (utime+stime from /proc/PID/stat). All servers are started
+first and the cases are interleaved across drivers and servers; each case runs
+``--rounds`` times per server and driver and the medians are kept (the machine may be
+shared).
+
+Drivers (``--drivers`` picks a subset); both send messages built the same way
+(``transaction_messages``) and answer the chaincode the same way:
+  * ``python``: ``BenchPeer`` in this process, on grpcio. Its own cost (about 0.2 ms of
+    CPU per round trip) is added to every implementation's round trip, which compresses
+    the differences between servers.
+  * ``go``: benchmarks/shim_peer_go, a small Go program built with ``go build`` once per
+    run. The real Fabric peer is written in Go, so this driver's figures are closer to
+    what a peer sees, and its lower overhead (roughly half the Python driver's) lets
+    more of the difference between servers show. The messages
+    are written to a file beforehand; the process runs the warm-up, says ``ready``, and
+    times the rest when told to on stdin. Without ``go`` or when the build fails, every
+    Go-driven case is recorded as an error.
 
 Servers (``--servers`` picks a subset):
   * ``fabric_pilot``: ``python -m fabric_pilot_chaincode serve bench_shim:CHAINCODE``.
@@ -21,9 +35,11 @@ Servers (``--servers`` picks a subset):
     shipped it loses replies with GRPC_CALL_ERROR_TOO_MANY_OPERATIONS).
   * ``baseline_fixed_quiet``: additionally with its DEBUG logging raised to ERROR.
 
-Prints a table and one JSON line (appended to benchmarks/results/shim.jsonl) holding
-every implementation's figures and ``ratio_vs_<baseline>`` (fabric_pilot / baseline,
-per case).  A case that fails is recorded as ``{"error": reason}``, never as numbers.
+Prints a table and one JSON line (appended to benchmarks/results/shim.jsonl). The Python
+driver's figures stay at the top level as before: every implementation's figures and
+``ratio_vs_<baseline>`` (fabric_pilot / baseline, per case). The Go driver's are under
+``go_peer`` (implementation -> case -> figures) and ``go_peer_ratio_vs_<baseline>``.
+A case that fails is recorded as ``{"error": reason}``, never as numbers.
 """
 
 from __future__ import annotations
@@ -32,9 +48,12 @@ import argparse
 import contextlib
 import datetime
 import itertools
+import json
 import os
 import queue
 import re
+import select
+import shutil
 import socket
 import statistics
 import subprocess
@@ -45,7 +64,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import grpc
 from cryptography import x509
@@ -74,6 +93,8 @@ MSG = chaincode_shim_pb2.ChaincodeMessage
 Figures = dict[str, dict[str, Any]]  # case name -> figures, or {"error": reason}
 BASELINE_DIR = HERE / "shim_baseline"
 BASELINE_PYTHON = BASELINE_DIR / ".venv" / "bin" / "python"
+GO_PEER_DIR = HERE / "shim_peer_go"
+GO_BUILD_SECONDS = 300.0
 CHANNEL = "bench"
 STARTUP_SECONDS = 30.0
 STALL_SECONDS = 3.0
@@ -161,6 +182,24 @@ def signed_proposal(creator: bytes, tx_id: str, args: list[bytes]) -> Any:
     )
 
 
+def transaction_messages(
+    creator: bytes, args: list[bytes], ids: Iterator[int], count: int
+) -> list[Any]:
+    """Build ``count`` TRANSACTION messages, txids ``tx<n>`` numbered from ``ids``."""
+    messages = []
+    for _ in range(count):
+        tx_id = f"tx{next(ids)}"
+        message = MSG(
+            type=MSG.TRANSACTION,
+            txid=tx_id,
+            channel_id=CHANNEL,
+            payload=chaincode_pb2.ChaincodeInput(args=args).SerializeToString(),
+        )
+        message.proposal.CopyFrom(signed_proposal(creator, tx_id, args))
+        messages.append(message)
+    return messages
+
+
 @dataclass
 class BenchPeer:
     """Peer end of one Connect stream; answers PUT_STATE (and other requests) at once."""
@@ -217,18 +256,7 @@ class BenchPeer:
 
     def prepare(self, args: list[bytes], count: int) -> list[Any]:
         """Build ``count`` TRANSACTION messages (outside the timed section)."""
-        messages = []
-        for _ in range(count):
-            tx_id = f"tx{next(self._ids)}"
-            message = MSG(
-                type=MSG.TRANSACTION,
-                txid=tx_id,
-                channel_id=CHANNEL,
-                payload=chaincode_pb2.ChaincodeInput(args=args).SerializeToString(),
-            )
-            message.proposal.CopyFrom(signed_proposal(self.creator, tx_id, args))
-            messages.append(message)
-        return messages
+        return transaction_messages(self.creator, args, self._ids, count)
 
     def _answer(self, message: Any) -> None:
         if message.type == MSG.ERROR:
@@ -426,6 +454,190 @@ def measure_one(
         peer.close()
 
 
+# --------------------------------------------------------------------------- drivers
+
+
+class Driver(Protocol):
+    """Runs one case against one server on a fresh Connect stream."""
+
+    def measure(
+        self, server: RunningServer, args: list[bytes], count: int, inflight: int
+    ) -> dict[str, Any]:
+        """Return the case's figures, or ``{"error": reason}``."""
+        ...
+
+
+@dataclass(frozen=True)
+class PythonDriver:
+    """The in-process ``BenchPeer``."""
+
+    creator: bytes
+
+    def measure(
+        self, server: RunningServer, args: list[bytes], count: int, inflight: int
+    ) -> dict[str, Any]:
+        """Measure one case with ``BenchPeer``."""
+        return measure_one(server, self.creator, args, count, inflight)
+
+
+def build_go_peer(directory: Path) -> tuple[Path | None, str]:
+    """Build benchmarks/shim_peer_go into ``directory``; return (binary, "") or (None, why)."""
+    go = shutil.which("go")
+    if go is None:
+        return None, "go is not installed (no go on PATH)"
+    binary = directory / "shim_peer_go"
+    try:
+        built = subprocess.run(
+            [go, "build", "-buildvcs=false", "-o", str(binary), "."],
+            cwd=GO_PEER_DIR,
+            capture_output=True,
+            text=True,
+            timeout=GO_BUILD_SECONDS,
+            check=False,
+        )
+    except subprocess.TimeoutExpired:
+        return None, f"go build did not finish in {GO_BUILD_SECONDS:.0f}s"
+    if built.returncode != 0:
+        lines = (built.stderr or built.stdout).strip().splitlines() or ["no output"]
+        return None, f"go build failed: {' / '.join(lines[-3:])}"
+    return binary, ""
+
+
+def uvarint(value: int) -> bytes:
+    """Encode ``value`` as a protobuf unsigned varint."""
+    out = bytearray()
+    while value >= 0x80:
+        out.append(value & 0x7F | 0x80)
+        value >>= 7
+    out.append(value)
+    return bytes(out)
+
+
+def write_messages(path: Path, messages: list[Any]) -> None:
+    """Write ``messages`` serialized, each preceded by its length as a uvarint."""
+    with path.open("wb") as out:
+        for message in messages:
+            data = message.SerializeToString()
+            out.write(uvarint(len(data)) + data)
+
+
+class GoPeer:
+    """One shim_peer_go process driving one Connect stream; use as a context manager."""
+
+    def __init__(self, binary: Path, target: str, messages: Path, inflight: int) -> None:
+        self._stderr = tempfile.TemporaryFile()  # noqa: SIM115 (closed in __exit__)
+        argv = [str(binary), "-target", target, "-messages", str(messages)]
+        argv += ["-warmup", str(WARMUP), "-inflight", str(inflight)]
+        self.process = subprocess.Popen(
+            argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self._stderr
+        )
+
+    def __enter__(self) -> GoPeer:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        """Let the driver finish (closing its stdin ends a wait for the start line)."""
+        for stream in (self.process.stdin, self.process.stdout):
+            if stream is not None:
+                with contextlib.suppress(OSError):
+                    stream.close()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        self._stderr.close()
+
+    def read_line(self, timeout: float) -> str:
+        """Return the driver's next stdout line.
+
+        Raises:
+            BenchmarkError: When it exits or says nothing within ``timeout`` seconds.
+        """
+        assert self.process.stdout is not None
+        ready, _, _ = select.select([self.process.stdout], [], [], timeout)
+        line = self.process.stdout.readline().decode(errors="replace") if ready else ""
+        if not line:
+            raise BenchmarkError(self.failure(timeout if not ready else None))
+        return line.strip()
+
+    def start_timed(self) -> None:
+        """Tell the driver to run the timed messages."""
+        assert self.process.stdin is not None
+        try:
+            self.process.stdin.write(b"go\n")
+            self.process.stdin.flush()
+        except BrokenPipeError:
+            raise BenchmarkError(self.failure(None)) from None
+
+    def failure(self, silent_for: float | None) -> str:
+        """Return why the driver stopped: its stderr line, or that it hung (then kill it)."""
+        if silent_for is not None and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
+            return f"shim_peer_go said nothing for {silent_for:.0f}s (killed)"
+        status = self.process.wait()
+        self._stderr.seek(0)
+        lines = self._stderr.read().decode(errors="replace").strip().splitlines()
+        return lines[-1] if lines else f"shim_peer_go exited with status {status}"
+
+
+@dataclass(frozen=True)
+class GoDriver:
+    """The shim_peer_go program, or why it could not be built."""
+
+    creator: bytes
+    workdir: Path
+    binary: Path | None
+    build_error: str = ""
+
+    def measure(
+        self, server: RunningServer, args: list[bytes], count: int, inflight: int
+    ) -> dict[str, Any]:
+        """Measure one case with a new shim_peer_go process (so a fresh Connect stream)."""
+        if self.binary is None:
+            return {"error": self.build_error}
+        path = self.workdir / "messages.bin"
+        ids = itertools.count()
+        write_messages(path, transaction_messages(self.creator, args, ids, WARMUP + count))
+        offset = server.log_offset()
+        with GoPeer(self.binary, server.address, path, inflight) as peer:
+            try:
+                return go_case(server, peer, count)
+            except BenchmarkError as exc:
+                return {"error": f"{exc} ({server.log_error(offset)})"}
+
+
+def go_case(server: RunningServer, peer: GoPeer, count: int) -> dict[str, float]:
+    """Wait for the warm-up, then time ``count`` invocations and the server CPU they cost.
+
+    Raises:
+        BenchmarkError: When the driver fails or reports something unexpected.
+    """
+    line = peer.read_line(STARTUP_SECONDS + STALL_SECONDS * 2)
+    if line != "ready":
+        raise BenchmarkError(f"shim_peer_go said {line!r} instead of 'ready'")
+    pid = server.process.pid
+    cpu = server_cpu_seconds(pid)
+    peer.start_timed()
+    line = peer.read_line(STARTUP_SECONDS + count * 0.02)
+    cpu = server_cpu_seconds(pid) - cpu
+    try:
+        report = json.loads(line)
+        completed, seconds = int(report["completed"]), float(report["seconds"])
+    except (ValueError, KeyError, TypeError):
+        raise BenchmarkError(f"shim_peer_go said {line!r} instead of its figures") from None
+    if completed != count or seconds <= 0:
+        raise BenchmarkError(f"shim_peer_go reported {line}, expected {count} completed")
+    return {
+        "invocations_per_second": round(completed / seconds, 1),
+        "server_cpu_ms_per_invocation": round(cpu * 1000 / completed, 3),
+    }
+
+
+# --------------------------------------------------------------------------- running
+
+
 def start_servers(
     stack: contextlib.ExitStack[Any], specs: list[ServerSpec]
 ) -> tuple[list[RunningServer], dict[str, str]]:
@@ -459,27 +671,33 @@ def summarise(rounds: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 def run_all(
-    specs: list[ServerSpec], creator: bytes, count: int, inflights: list[int], rounds: int
-) -> tuple[dict[str, Figures], dict[str, str]]:
-    """Start every server, then run each case on each server in turn, ``rounds`` times.
+    specs: list[ServerSpec],
+    drivers: dict[str, Driver],
+    count: int,
+    inflights: list[int],
+    rounds: int,
+) -> tuple[dict[str, dict[str, Figures]], dict[str, str]]:
+    """Start every server, then run each case with each driver on each server, ``rounds`` times.
 
     Interleaving spreads background load on a shared machine across implementations;
-    a case that failed on a server is not retried there.  Returns the (median) figures
-    per implementation and the servers that could not start.
+    a case that failed on a server with a driver is not retried there.  Returns the
+    (median) figures per driver and implementation, and the servers that could not start.
     """
-    runs: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    runs: dict[tuple[str, str, str], list[dict[str, Any]]] = {}
     with contextlib.ExitStack() as stack:
         servers, errors = start_servers(stack, specs)
         for _ in range(rounds):
             for case, args in CASES.items():
                 for inflight in inflights:
-                    for server in servers:
-                        done = runs.setdefault((server.spec.label, f"{case}@{inflight}"), [])
-                        if not any("error" in figures for figures in done):
-                            done.append(measure_one(server, creator, args, count, inflight))
-    results: dict[str, Figures] = {}
-    for (label, case), done in runs.items():
-        results.setdefault(label, {})[case] = summarise(done)
+                    for name, driver in drivers.items():
+                        for server in servers:
+                            key = (name, server.spec.label, f"{case}@{inflight}")
+                            done = runs.setdefault(key, [])
+                            if not any("error" in figures for figures in done):
+                                done.append(driver.measure(server, args, count, inflight))
+    results: dict[str, dict[str, Figures]] = {name: {} for name in drivers}
+    for (name, label, case), done in runs.items():
+        results[name].setdefault(label, {})[case] = summarise(done)
     return results, errors
 
 
@@ -505,24 +723,56 @@ def ratios(ours: Figures, other: Figures) -> dict[str, Any]:
     return result
 
 
-def print_table(results: dict[str, Figures], errors: dict[str, str]) -> None:
-    """Print one row per implementation and case."""
-    print(f"{'implementation':16s} {'case':12s} {'inv/s':>10s} {'server CPU ms/inv':>18s}")
-    for label, cases in results.items():
-        for case, figures in cases.items():
-            if "error" in figures:
-                print(f"{label:16s} {case:12s} FAILED: {figures['error']}")
-                continue
-            print(
-                f"{label:16s} {case:12s} {figures['invocations_per_second']:10.1f} "
-                f"{figures['server_cpu_ms_per_invocation']:18.3f}"
-            )
+def print_table(results: dict[str, dict[str, Figures]], errors: dict[str, str]) -> None:
+    """Print one row per driver, implementation and case."""
+    print(
+        f"{'driver':6s} {'implementation':20s} {'case':12s} {'inv/s':>10s} "
+        f"{'server CPU ms/inv':>18s}"
+    )
+    for driver, by_label in results.items():
+        for label, cases in by_label.items():
+            for case, figures in cases.items():
+                if "error" in figures:
+                    print(f"{driver:6s} {label:20s} {case:12s} FAILED: {figures['error']}")
+                    continue
+                print(
+                    f"{driver:6s} {label:20s} {case:12s} "
+                    f"{figures['invocations_per_second']:10.1f} "
+                    f"{figures['server_cpu_ms_per_invocation']:18.3f}"
+                )
     for label, error in errors.items():
-        print(f"{label:16s} FAILED: {error}")
+        print(f"{'':6s} {label:20s} FAILED: {error}")
+
+
+def make_drivers(
+    stack: contextlib.ExitStack[Any], names: list[str], creator: bytes
+) -> dict[str, Driver]:
+    """Return the chosen drivers; the Go one is built into a directory removed on exit."""
+    drivers: dict[str, Driver] = {}
+    for name in names:
+        if name == "python":
+            drivers[name] = PythonDriver(creator)
+        elif name == "go":
+            workdir = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="bench-shim-")))
+            binary, error = build_go_peer(workdir)
+            drivers[name] = GoDriver(creator, workdir, binary, error)
+        else:
+            raise SystemExit(f"unknown driver {name!r} (choose from python, go)")
+    return drivers
+
+
+def with_ratios(results: dict[str, Figures], prefix: str) -> dict[str, Any]:
+    """Return ``{prefix}ratio_vs_<label>``: fabric_pilot against every other implementation."""
+    ours = results.get("fabric_pilot", {})
+    return {
+        f"{prefix}ratio_vs_{label}": ratios(ours, figures)
+        for label, figures in results.items()
+        if ours and label != "fabric_pilot"
+    }
 
 
 def main() -> None:
-    """Run every server through every case and record the figures."""
+    """Run every server through every case with every driver and record the figures."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--invocations", type=int, default=2000)
     parser.add_argument("--inflight", default="1,8", help="comma-separated in-flight counts")
@@ -532,24 +782,30 @@ def main() -> None:
         default=",".join(spec.label for spec in server_specs()),
         help="comma-separated implementations to run",
     )
+    parser.add_argument(
+        "--drivers", default="python,go", help="comma-separated fake peers: python, go"
+    )
     options = parser.parse_args()
     inflights = [int(value) for value in options.inflight.split(",")]
     creator = make_creator()
     chosen = options.servers.split(",")
     specs = [spec for spec in server_specs() if spec.label in chosen]
-    results, errors = run_all(specs, creator, options.invocations, inflights, options.rounds)
+    with contextlib.ExitStack() as stack:
+        drivers = make_drivers(stack, options.drivers.split(","), creator)
+        results, errors = run_all(specs, drivers, options.invocations, inflights, options.rounds)
     print_table(results, errors)
     figures: dict[str, Any] = {
         "invocations": options.invocations,
         "rounds": options.rounds,
         "cpu_tick_ms": round(1000 / CLOCK_TICKS, 1),
-        **results,
     }
+    if "python" in results:
+        figures.update(results["python"])
+        figures.update(with_ratios(results["python"], ""))
     figures.update({f"{label}_error": error for label, error in errors.items()})
-    ours = results.get("fabric_pilot", {})
-    for label in results:
-        if ours and label != "fabric_pilot":
-            figures[f"ratio_vs_{label}"] = ratios(ours, results[label])
+    if "go" in results:
+        figures["go_peer"] = results["go"]
+        figures.update(with_ratios(results["go"], "go_peer_"))
     record("shim", figures)
 
 
