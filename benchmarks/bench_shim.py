@@ -323,6 +323,15 @@ def server_cpu_seconds(pid: int) -> float:
     return cpu_seconds(pid)
 
 
+def wait_or_kill(process: subprocess.Popen[Any], timeout: float = 10.0) -> None:
+    """Wait for ``process`` to exit; kill it when it has not after ``timeout`` seconds."""
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
 def server_specs() -> list[ServerSpec]:
     """Return the three servers to compare."""
     common = {"CHAINCODE_ID": "bench:0", "CHAINCODE_TLS_DISABLED": "true"}
@@ -373,11 +382,7 @@ class RunningServer:
 
     def __exit__(self, *_exc: object) -> None:
         self.process.terminate()
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
+        wait_or_kill(self.process)
         self._log.close()
 
     def log_tail(self, limit: int = 600) -> str:
@@ -541,11 +546,7 @@ class GoPeer:
             if stream is not None:
                 with contextlib.suppress(OSError):
                     stream.close()
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
+        wait_or_kill(self.process)
         self._stderr.close()
 
     def read_line(self, timeout: float) -> str:
