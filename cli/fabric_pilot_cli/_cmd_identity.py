@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import click
 
-from . import _sdk
-from ._context import get_settings, network_options
+from . import _fabric, _sdk
+from ._context import get_settings, network_options, progress
 from ._errors import EXIT_USAGE, CliError
 from ._render import emit
 
@@ -108,20 +110,43 @@ def list_cmd(ctx: click.Context) -> None:
 @identity_group.command("revoke")
 @click.argument("name")
 @click.option("--reason", default="", help="Revocation reason (e.g. keycompromise).")
+@click.option(
+    "--ca-only",
+    is_flag=True,
+    help="Revoke at the CA only; peers accept NAME until the CA's CRL reaches the channels.",
+)
 @network_options
 @click.pass_context
-def revoke_cmd(ctx: click.Context, /, *, name: str, reason: str) -> None:
-    """Revoke every certificate of NAME at the CA.
+def revoke_cmd(ctx: click.Context, /, *, name: str, reason: str, ca_only: bool) -> None:
+    """Revoke every certificate of NAME at the CA and make the peers refuse them.
 
-    Peers reject the identity only once the channel's MSP carries the CA's new CRL (a channel
-    configuration update, not done by this command).
+    The CA's new certificate revocation list (CRL) then goes into the org's MSP on every
+    channel the org is on: one channel config update per channel, signed by the org's Admin,
+    replacing an older CRL of the same CA. The command returns once every running peer of each
+    channel has the new config block, and prints that block per channel. With --ca-only the
+    channels are left as they are; a later revoke without it publishes the CA's whole CRL.
 
     \b
     Example:
-      fabric-pilot identity revoke officer2 --reason keycompromise
+      fabric-pilot identity revoke officer2 --reason keycompromise --as Org1
+      fabric-pilot identity revoke officer3 --ca-only
     """
     settings = get_settings(ctx)
-    emit(_sdk.open_ca(settings).revoke(name, reason), settings.output)
+    ca = _sdk.open_ca(settings)
+    org = ca.identity.org
+    network = None
+    if not ca_only:  # checked before the CA revokes anything
+        network = _fabric.load_network(settings.directory)
+        _fabric.check_channel_update(network, org)
+    revocation = ca.revoke(name, reason)
+    channels: list[dict[str, Any]] = []
+    if network is not None:
+        crl = revocation.crl
+        if not crl:
+            progress(f"{name} had no certificate left to revoke; publishing the CA's CRL")
+            crl = ca.crl()
+        channels = _fabric.publish_crl(network, org, crl, progress)
+    emit({"name": name, "org": org, **revocation.to_json(), "channels": channels}, settings.output)
 
 
 def register(cli: click.Group) -> None:

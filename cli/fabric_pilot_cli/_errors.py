@@ -36,7 +36,7 @@ EXIT_CODES: dict[int, str] = {
     EXIT_ERROR: "unexpected error",
     EXIT_USAGE: "usage error or bad input",
     EXIT_NOT_FOUND: "not found",
-    EXIT_REFUSED: "refused by the chaincode (endorsement failed)",
+    EXIT_REFUSED: "refused by the chaincode or the peer (endorsement failed)",
     EXIT_COMMIT_INVALID: "transaction invalid at commit (validation code shown)",
     EXIT_UNAVAILABLE: "network unavailable (connection, timeout, network not running)",
     EXIT_FABRIC_MISSING: "Fabric binaries missing or install failed",
@@ -47,6 +47,7 @@ _NOT_FOUND = re.compile(
     r"^NOT_FOUND|no such transaction ID|no such block number|No metadata was found for chaincode"
     r"|no peers available to evaluate chaincode"
 )
+_ACCESS_DENIED = "access denied"
 _CHAINCODE_MESSAGE = re.compile(r"chaincode response \d+, (.*)$|message[:=] ?(.*)$")
 
 
@@ -103,6 +104,8 @@ def _gateway_failure(exc: Any) -> Failure:
         message = _chaincode_message(exc)
         if _NOT_FOUND.search(message):
             return Failure(EXIT_NOT_FOUND, f"not found: {message}")
+        if _ACCESS_DENIED in message:  # the peer refused the identity (unknown, revoked, ...)
+            return Failure(EXIT_REFUSED, f"refused by the peer: {message}")
         return Failure(EXIT_REFUSED, f"refused by the chaincode: {message}")
     return Failure(EXIT_ERROR, f"{name} ({code}): {exc.message}")
 
@@ -116,12 +119,14 @@ _BY_NAME = {
     "ConfigFileError": EXIT_USAGE,
     "CommandError": EXIT_ERROR,
     "ChaincodeError": EXIT_ERROR,
+    "ChannelConfigError": EXIT_ERROR,
 }
 _WRONG_CHANNEL = "is not in this network"  # a definition's channel the topology lacks
 _NETWORK_MESSAGES = (
     ("no network in", EXIT_UNAVAILABLE),
     ("no process called", EXIT_NOT_FOUND),
     ("already holds a network", EXIT_USAGE),
+    ("is not running", EXIT_UNAVAILABLE),
 )
 
 

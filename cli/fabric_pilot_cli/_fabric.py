@@ -12,6 +12,7 @@ from typing import Any
 from ._errors import NotAvailableError
 
 __all__ = [
+    "check_channel_update",
     "check_fabric_home",
     "create_network",
     "deploy_chaincode",
@@ -23,6 +24,7 @@ __all__ = [
     "load_network",
     "optional_module",
     "package_chaincode",
+    "publish_crl",
     "write_compose",
 ]
 
@@ -146,6 +148,30 @@ def install_fabric(fabric_bin: Path | None, progress: Any) -> Any:
     module = optional_module("fabric_pilot_network.install", "fabric-pilot install")
     home = module.install_fabric(cache_root(os.environ), progress=progress)
     return home.bin_dir
+
+
+def check_channel_update(network: Any, org: str) -> None:
+    """Check that ``org`` can update its channels' config now (its peer and an orderer run).
+
+    Raises:
+        NetworkError: a node the update needs is not running.
+    """
+    from fabric_pilot_network.msp_revocation import check_ready
+
+    check_ready(network, org)
+
+
+def publish_crl(network: Any, org: str, crl: bytes, progress: Any) -> list[dict[str, Any]]:
+    """Put a CA's CRL into ``org``'s MSP on every channel of ``org``; per channel, the config
+    block in force and whether this call made it.
+
+    Raises:
+        NetworkError: a node the update needs is not running.
+        ChannelConfigError: a channel's config could not be read, changed or updated.
+    """
+    from fabric_pilot_network.msp_revocation import publish_revocation_list
+
+    return [update.to_json() for update in publish_revocation_list(network, org, crl, progress)]
 
 
 def write_compose(network: Any, output_dir: Path) -> Path:

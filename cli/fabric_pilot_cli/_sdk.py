@@ -20,6 +20,7 @@ __all__ = [
     "CaSession",
     "FabricCaSession",
     "GatewaySession",
+    "Revocation",
     "Session",
     "Submitted",
     "decode_result",
@@ -325,6 +326,19 @@ def verify_receipt(receipt: dict[str, Any]) -> dict[str, Any]:
     return asdict(verify(receipt))
 
 
+@dataclass(frozen=True)
+class Revocation:
+    """What a revocation at the CA did: the certificates it revoked (serial and authority key
+    identifier, hex) and the CA's CRL (PEM) made then, empty when nothing was left to revoke."""
+
+    certificates: tuple[dict[str, str], ...]
+    crl: bytes
+
+    def to_json(self) -> dict[str, Any]:
+        """The revoked certificates, JSON-ready (the CRL is left out)."""
+        return {"revoked": list(self.certificates)}
+
+
 class CaSession(Protocol):
     """What ``identity`` commands can do with the org's Fabric CA."""
 
@@ -348,8 +362,12 @@ class CaSession(Protocol):
         """Identities the registrar may see."""
         ...
 
-    def revoke(self, name: str, reason: str) -> dict[str, Any]:
-        """Revoke every certificate of ``name``."""
+    def revoke(self, name: str, reason: str) -> Revocation:
+        """Revoke every certificate of ``name``; the result carries the CA's new CRL."""
+        ...
+
+    def crl(self) -> bytes:
+        """The CA's current CRL (PEM)."""
         ...
 
 
@@ -422,9 +440,36 @@ class FabricCaSession:
             for item in self._client.list_identities(self._registrar)
         ]  # fmt: skip
 
-    def revoke(self, name: str, reason: str) -> dict[str, Any]:
-        """Revoke every certificate of ``name``."""
-        return self._client.revoke(self._registrar, name, reason=reason)
+    def revoke(self, name: str, reason: str) -> Revocation:
+        """Revoke every certificate of ``name``; the result carries the CA's new CRL."""
+        from fabric_pilot_gateway.ca_client import crl_of
+
+        result = self._client.revoke(self._registrar, name, reason=reason, gen_crl=True)
+        certificates = tuple(
+            {"serial": str(item.get("Serial", "")), "aki": str(item.get("AKI", ""))}
+            for item in result.get("RevokedCerts") or []
+        )
+        return Revocation(certificates, crl_of(result))
+
+    def crl(self) -> bytes:
+        """The CA's current CRL (PEM); the registrar needs ``hf.GenCRL``.
+
+        Raises:
+            CliError: the registrar may not generate CRLs (exit 1).
+        """
+        from fabric_pilot_gateway.ca_client import FabricCAError
+
+        from ._errors import EXIT_ERROR, CliError
+
+        try:
+            return self._client.generate_crl(self._registrar)
+        except FabricCAError as exc:
+            if exc.status != 403:
+                raise
+            raise CliError(
+                f"Fabric CA: {self._info.user} may not generate the CA's CRL (no hf.GenCRL)",
+                EXIT_ERROR,
+            ) from exc
 
     def close(self) -> None:
         """Nothing to release (one HTTP connection per request)."""

@@ -35,6 +35,7 @@ __all__ = [
     "IdentityInfo",
     "Registrar",
     "authorization_token",
+    "crl_of",
 ]
 
 Registrar = tuple[X509Identity, Signer]
@@ -308,7 +309,8 @@ class FabricCAClient:
         """Revoke an identity (all its certificates) or one certificate (aki + serial).
 
         Returns:
-            The CA's result (``RevokedCerts`` and, with ``gen_crl``, ``CRL``).
+            The CA's result: ``RevokedCerts`` and, with ``gen_crl``, ``CRL`` (see :func:`crl_of`;
+            the CA makes one only when this call revoked a certificate).
 
         Raises:
             FabricCAError: If the CA rejects the request.
@@ -324,6 +326,17 @@ class FabricCAClient:
         result: dict[str, Any] = self._request("POST", "revoke", body, {}, auth=registrar)
         return result
 
+    def generate_crl(self, registrar: Registrar) -> bytes:
+        """The CA's current CRL (PEM) of every certificate it revoked.
+
+        The registrar needs the ``hf.GenCRL`` attribute.
+
+        Raises:
+            FabricCAError: If the CA rejects the request.
+        """
+        result = self._request("POST", "gencrl", {"caname": self._ca_name}, {}, auth=registrar)
+        return crl_of(result)
+
     def list_identities(self, registrar: Registrar) -> list[IdentityInfo]:
         """List identities the registrar may see.
 
@@ -333,6 +346,12 @@ class FabricCAClient:
         endpoint = f"identities?ca={quote(self._ca_name)}" if self._ca_name else "identities"
         result = self._request("GET", endpoint, None, {}, auth=registrar)
         return [_identity_info(entry) for entry in result.get("identities") or []]
+
+
+def crl_of(result: dict[str, Any]) -> bytes:
+    """The CRL (PEM) in a ``revoke``/``gencrl`` result; ``b""`` when the CA sent none."""
+    encoded = result.get("CRL") or ""
+    return base64.b64decode(encoded) if encoded else b""
 
 
 def _result(method: str, uri: str, status: int, raw: bytes) -> Any:

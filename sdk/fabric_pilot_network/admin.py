@@ -86,6 +86,20 @@ class AdminTools:
         """A peer's channel height (``Blockchain info: {...}``)."""
         return self.peer(host, "channel", "getinfo", "-c", channel)
 
+    def fetch_config(self, host: str, channel: str, block: Path) -> Command:
+        """Write the channel's latest config block, read from the orderer, to ``block``."""
+        return self.peer(
+            host, "channel", "fetch", "config", str(block), "-c", channel,
+            *self.orderer_address_args(),
+        )  # fmt: skip
+
+    def channel_update(self, host: str, channel: str, envelope: Path) -> Command:
+        """Sign a config update envelope as the org admin and send it to the orderer."""
+        return self.peer(
+            host, "channel", "update", "-f", str(envelope), "-c", channel,
+            *self.orderer_address_args(),
+        )  # fmt: skip
+
     def discover_endorsers(self, host: str, channel: str, chaincode: str) -> Command:
         """``discover endorsers``: the endorsement plans ``host`` would give a Gateway."""
         org = next(org for org in self.topology.orgs if host in org.peer_names)

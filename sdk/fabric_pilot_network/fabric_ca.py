@@ -7,7 +7,7 @@ enrolment is kept in ``DIR/ca/<ca host>/registrar``) registers and enrols, throu
 REST API and the ``fabric-ca-client`` tool:
 
 * ``Admin`` as identity type ``admin`` (the NodeOU admin of the organisation), also a
-  registrar of ``client`` identities that may set ``pilot.role`` and revoke;
+  registrar of ``client`` identities that may set ``pilot.role``, revoke and generate CRLs;
 * every peer (type ``peer``) and orderer (type ``orderer``), with TLS certificates from the
   CA's ``tls`` signing profile carrying the SANs ``<host>, localhost, 127.0.0.1``;
 * every user of the topology (type ``client``).
@@ -273,7 +273,7 @@ def register_command(
     ``registrar_msp`` is the MSP folder of another registrar, such as an org's ``Admin``.
 
     The organisation's ``Admin`` is made a registrar of ``client`` identities that may give
-    the ``pilot.role`` attribute and revoke.
+    the ``pilot.role`` attribute, revoke and generate CRLs.
     """
     attributes = [f"{ROLE_ATTRIBUTE}={identity.role}:ecert"]
     if identity.kind == "admin":
@@ -281,6 +281,7 @@ def register_command(
             "hf.Registrar.Roles=client",
             f"hf.Registrar.Attributes={ROLE_ATTRIBUTE}",
             "hf.Revoker=true",
+            "hf.GenCRL=true",
         ]
     return _client(
         home,

@@ -401,12 +401,17 @@ class FabricNetwork:
         heights = {}
         for channel in self.channels_of(node):
             try:
-                heights[channel] = self._height(node, channel)
+                heights[channel] = self.channel_height(node, channel)
             except (CommandError, ValueError, KeyError):
                 heights[channel] = -1
         return heights
 
-    def _height(self, node: str, channel: str) -> int:
+    def channel_height(self, node: str, channel: str) -> int:
+        """The block height of ``channel`` as ``node`` reports it.
+
+        Raises:
+            CommandError: the node did not answer.
+        """
         if self.is_orderer(node):
             output = self.run(self.admin.orderer_channel_info(node, channel)).stdout
             return int(json.loads(output[output.index("{") :])["height"])

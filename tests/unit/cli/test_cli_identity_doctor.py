@@ -9,15 +9,31 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from cli_fakes import FabricHomeError, fake_identity, make_identity_files, write_profiles
+from cli_fakes import (
+    FabricHomeError,
+    NetworkError,
+    fake_identity,
+    make_identity_files,
+    write_profiles,
+)
 
 from fabric_pilot_cli import _doctor, _fabric, _sdk
+from fabric_pilot_cli._sdk import Revocation
 from fabric_pilot_cli._settings import Settings
+
+
+class FabricCAError(Exception):
+    """Same class name and ``status`` as the SDK's CA error."""
+
+    def __init__(self, message: str, status: int) -> None:
+        super().__init__(message)
+        self.status = status
 
 
 class FakeCa:
     def __init__(self) -> None:
         self.calls: list[tuple[Any, ...]] = []
+        self.new_crl = b"CRL after revoke"
 
     @property
     def identity(self):
@@ -36,7 +52,13 @@ class FakeCa:
 
     def revoke(self, name, reason):
         self.calls.append(("revoke", name, reason))
-        return {"RevokedCerts": [{"Serial": "01"}]}
+        if name == "nobody":
+            raise FabricCAError("POST /api/v1/revoke: HTTP 404: Identity nobody was not found", 404)
+        return Revocation(({"serial": "01", "aki": "aa"},), self.new_crl)
+
+    def crl(self):
+        self.calls.append(("crl",))
+        return b"current CRL"
 
 
 @pytest.fixture
@@ -76,7 +98,7 @@ def test_identity_enroll_list_revoke(run, ca) -> None:
     assert json.loads(enrolled.stdout)["msp_dir"] == "/w/clerk1/msp"
     listed = run("identity", "list")
     assert [line.split()[0] for line in listed.stdout.splitlines()] == ["ID", "admin", "clerk1"]
-    run("identity", "revoke", "clerk1", "--reason", "keycompromise")
+    run("identity", "revoke", "clerk1", "--reason", "keycompromise", "--ca-only")
     assert fake.calls == [
         ("enroll", "clerk1", "pw", ("pilot.role",)),
         ("revoke", "clerk1", "keycompromise"),
@@ -92,12 +114,114 @@ def test_enrolled_wallet_user_is_usable_with_as(tmp_path: Path, run) -> None:
     assert json.loads(result.stdout)["subject"].endswith("CN=clerk1")
 
 
-def test_fabric_ca_errors_map_to_exit_codes(run, monkeypatch) -> None:
-    class FabricCAError(Exception):
-        def __init__(self, message: str, status: int) -> None:
-            super().__init__(message)
-            self.status = status
+@pytest.fixture
+def channels(monkeypatch, fake_network) -> list[tuple[Any, ...]]:
+    """The network seams ``identity revoke`` uses, recording their calls."""
+    calls: list[tuple[Any, ...]] = []
 
+    def check(network, org):
+        calls.append(("check", org))
+
+    def publish(network, org, crl, progress):
+        calls.append(("publish", org, crl))
+        progress("mychannel: config block 6 is on every running peer")
+        return [{"channel": "mychannel", "config_block": 6, "updated": True}]
+
+    monkeypatch.setattr(_fabric, "check_channel_update", check)
+    monkeypatch.setattr(_fabric, "publish_crl", publish)
+    return calls
+
+
+def test_identity_revoke_publishes_the_new_crl_on_the_orgs_channels(run, ca, channels) -> None:
+    fake, _ = ca
+    result = run("identity", "revoke", "clerk1", "--as", "Org1", "-o", "json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout) == {
+        "name": "clerk1",
+        "org": "Org1",
+        "revoked": [{"serial": "01", "aki": "aa"}],
+        "channels": [{"channel": "mychannel", "config_block": 6, "updated": True}],
+    }
+    assert channels == [("check", "Org1"), ("publish", "Org1", b"CRL after revoke")]
+    assert fake.calls == [("revoke", "clerk1", "")]
+    assert "config block 6" in result.stderr
+
+
+def test_identity_revoke_of_a_user_without_certificates_publishes_the_cas_crl(
+    run, ca, channels
+) -> None:
+    fake, _ = ca
+    fake.new_crl = b""
+    result = run("identity", "revoke", "clerk1")
+    assert result.exit_code == 0, result.output
+    assert fake.calls == [("revoke", "clerk1", ""), ("crl",)]
+    assert channels[-1] == ("publish", "Org1", b"current CRL")
+    assert "no certificate left to revoke" in result.stderr
+
+
+def test_identity_revoke_ca_only_leaves_the_channels(run, ca, channels) -> None:
+    result = run("identity", "revoke", "clerk1", "--ca-only", "-o", "json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["channels"] == []
+    assert channels == []
+
+
+@pytest.mark.usefixtures("channels")
+@pytest.mark.parametrize(
+    ("seam", "message"),
+    [
+        ("load_network", "no network in /x (run 'fabric-pilot network up')"),
+        ("check_channel_update",
+         "peer0.org1.example.com is not running (run 'fabric-pilot network start' first)"),
+    ],
+)  # fmt: skip
+def test_identity_revoke_needs_a_running_network_before_revoking(
+    run, ca, monkeypatch, seam: str, message: str
+) -> None:
+    def refuse(*args: Any) -> None:
+        raise NetworkError(message)
+
+    monkeypatch.setattr(_fabric, seam, refuse)
+    result = run("identity", "revoke", "clerk1")
+    assert result.exit_code == 6
+    assert result.stderr == f"Error: {message}\n"
+    assert ca[0].calls == []
+
+
+def test_identity_revoke_of_an_unknown_user_changes_nothing(run, ca, channels) -> None:
+    result = run("identity", "revoke", "nobody")
+    assert result.exit_code == 3
+    assert result.stderr.startswith("Error: Fabric CA: ") and result.stderr.count("\n") == 1
+    assert channels == [("check", "Org1")]
+
+
+def test_a_refused_channel_update_is_one_line_exit_1(run, ca, channels, monkeypatch) -> None:
+    class ChannelConfigError(RuntimeError):
+        pass
+
+    def refused(network, org, crl, progress):
+        raise ChannelConfigError("mychannel: config update refused: peer channel update failed")
+
+    monkeypatch.setattr(_fabric, "publish_crl", refused)
+    result = run("identity", "revoke", "clerk1")
+    assert result.exit_code == 1
+    assert result.stderr == (
+        "Error: mychannel: config update refused: peer channel update failed\n"
+    )
+
+
+def test_the_peer_refusing_a_revoked_identity_is_named_as_such() -> None:
+    from cli_fakes import Detail, EvaluateError
+
+    from fabric_pilot_cli._errors import describe
+
+    message = "error validating proposal: access denied: channel [mychannel] creator org [Org1MSP]"
+    error = EvaluateError("evaluate failed", code="UNKNOWN", details=[Detail("p", "O", message)])
+    failure = describe(error)
+    assert (failure.exit_code, failure.message) == (4, f"refused by the peer: {message}")
+
+
+def test_fabric_ca_errors_map_to_exit_codes(run, monkeypatch) -> None:
     def broken(settings):
         raise FabricCAError("POST /api/v1/register: connection refused", 0)
 

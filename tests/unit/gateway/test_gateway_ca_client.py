@@ -29,6 +29,7 @@ from fabric_pilot_gateway.ca_client import (
     FabricCAClient,
     FabricCAError,
     authorization_token,
+    crl_of,
 )
 
 
@@ -36,6 +37,7 @@ from fabric_pilot_gateway.ca_client import (
 class CAState:
     ca: Credentials
     requests: list[dict[str, Any]] = field(default_factory=list)
+    revoked: list[int] = field(default_factory=list)
 
 
 def _issue(state: CAState, csr_pem: str) -> bytes:
@@ -53,6 +55,22 @@ def _issue(state: CAState, csr_pem: str) -> bytes:
         .sign(state.ca.key, hashes.SHA256())
     )
     return cert.public_bytes(serialization.Encoding.PEM)
+
+
+def _crl(state: CAState) -> str:
+    """The fake CA's CRL of every serial it revoked, PEM then base64 as Fabric CA sends it."""
+    now = datetime.datetime.now(datetime.UTC)
+    builder = (
+        x509.CertificateRevocationListBuilder()
+        .issuer_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "ca-org1")]))
+        .last_update(now)
+        .next_update(now + datetime.timedelta(days=1))
+    )
+    for serial in state.revoked:
+        entry = x509.RevokedCertificateBuilder().serial_number(serial).revocation_date(now)
+        builder = builder.add_revoked_certificate(entry.build())
+    pem = builder.sign(state.ca.key, hashes.SHA256()).public_bytes(serialization.Encoding.PEM)
+    return base64.b64encode(pem).decode()
 
 
 def _verify_token(token: str, method: str, uri: str, body: bytes) -> bool:
@@ -96,7 +114,11 @@ def _route(state: CAState, method: str, path: str, headers: Any, body: bytes) ->
     if path == "/api/v1/register":
         return _ok({"secret": document.get("secret") or "generated-secret"})
     if path == "/api/v1/revoke":
-        return _ok({"RevokedCerts": [{"Serial": "01", "AKI": "aa"}], "CRL": ""})
+        state.revoked.append(1)
+        crl = _crl(state) if document.get("gencrl") else ""
+        return _ok({"RevokedCerts": [{"Serial": "01", "AKI": "aa"}], "CRL": crl})
+    if path == "/api/v1/gencrl":
+        return _ok({"CRL": _crl(state)})
     if path == "/api/v1/identities?ca=ca-org1":
         identity = {
             "id": "user1",
@@ -231,6 +253,7 @@ def test_token_authenticated_operations(ca_server: tuple[str, bytes, CAState]) -
     revoked = client.revoke(registrar, "user1", reason="keycompromise")
     assert revoked["RevokedCerts"][0]["Serial"] == "01"
     assert state.requests[-1]["body"]["reason"] == "keycompromise"
+    assert crl_of(revoked) == b""
 
     (info,) = client.list_identities(registrar)
     assert (info.id, info.max_enrollments, info.attributes) == (
@@ -239,6 +262,28 @@ def test_token_authenticated_operations(ca_server: tuple[str, bytes, CAState]) -
         (Attribute("role", "auditor"),),
     )
     assert state.requests[-1]["method"] == "GET"
+
+
+def test_revoke_with_gen_crl_and_gencrl_return_the_cas_crl_as_pem(
+    ca_server: tuple[str, bytes, CAState],
+) -> None:
+    url, tls_pem, state = ca_server
+    client = FabricCAClient(url, "ca-org1", tls_pem)
+    admin = client.enroll("admin", "adminpw")
+    registrar = (admin.identity("Org1MSP"), admin.signer())
+
+    revoked = client.revoke(registrar, "user1", gen_crl=True)
+    assert state.requests[-1]["body"]["gencrl"] is True
+    crl = x509.load_pem_x509_crl(crl_of(revoked))
+    assert crl.is_signature_valid(state.ca.key.public_key())
+    assert [entry.serial_number for entry in crl] == [1]
+
+    current = x509.load_pem_x509_crl(client.generate_crl(registrar))
+    assert [entry.serial_number for entry in current] == [1]
+    assert (state.requests[-1]["path"], state.requests[-1]["body"]) == (
+        "/api/v1/gencrl",
+        {"caname": "ca-org1"},
+    )
 
 
 def test_token_signed_by_another_key_is_rejected(ca_server: tuple[str, bytes, CAState]) -> None:

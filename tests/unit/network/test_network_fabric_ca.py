@@ -100,6 +100,7 @@ def test_admin_is_registered_as_a_registrar_of_clients(
         "hf.Registrar.Roles=client",
         "hf.Registrar.Attributes=pilot.role",
         "hf.Revoker=true",
+        "hf.GenCRL=true",
     ]
     assert argv[argv.index("--mspdir") + 1] == str(tmp_path / "msp")
     assert argv[argv.index("--mycertfile") + 1] == "signcerts/Admin-cert.pem"
