@@ -1,6 +1,7 @@
 """Protocol tests: a fake peer drives the real ChaincodeServer over loopback gRPC."""
 
 import hashlib
+import random
 import struct
 import threading
 
@@ -367,3 +368,30 @@ def test_stop_before_start_is_harmless() -> None:
     never_started = ChaincodeServer(CHAINCODE, "127.0.0.1:0", "probe:idle")
     never_started.stop()
     assert never_started.wait(timeout=0)
+
+
+def test_many_interleaved_transactions_answered_out_of_order_all_complete(
+    peer: FakePeer, world: FakeWorld
+) -> None:
+    count = 40
+    world.state.update({f"src{i}": f"value{i}".encode() for i in range(count)})
+    for i in range(count):
+        peer.send(
+            transaction_message(f"many{i}", [b"copy", f"src{i}".encode(), f"dst{i}".encode()])
+        )
+    completed: set[str] = set()
+    pending: list[object] = []
+    order = random.Random(7)
+    while len(completed) < count:
+        message = peer.recv()
+        if message.type == MSG.COMPLETED:
+            assert response_of(message).status == 200, message.txid
+            completed.add(message.txid)
+        else:
+            assert message.type in (MSG.GET_STATE, MSG.PUT_STATE), MSG.Type.Name(message.type)
+            pending.append(message)
+        # Answer a random waiting request while several wait, or while every transaction waits.
+        while pending and (len(pending) >= 3 or len(pending) + len(completed) == count):
+            peer.send(world.answer(pending.pop(order.randrange(len(pending)))))
+    assert completed == {f"many{i}" for i in range(count)}
+    assert all(world.state[f"dst{i}"] == f"value{i}".encode() for i in range(count))
