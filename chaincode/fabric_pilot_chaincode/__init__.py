@@ -15,8 +15,9 @@ Write a contract::
 Test it with ``fabric_pilot_chaincode.memory.MemoryLedger`` and
 ``fabric_pilot_chaincode.testing.make_test_identity``; serve it to peers with
 ``python -m fabric_pilot_chaincode serve my_module:CHAINCODE`` (CHAINCODE_* env).
-Transactions run concurrently on one contract instance, so contracts must keep
-per-transaction data in locals, not on ``self``.
+Transactions interleave on one contract instance (each yields while a stub call waits for
+the peer), so contracts must keep per-transaction data in locals, not on ``self``, and must
+not block on anything but the stub (no sleeps, locks, threads or network calls).
 """
 
 from ._canonical import canonical_json, canonical_loads
