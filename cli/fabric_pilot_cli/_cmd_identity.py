@@ -7,7 +7,7 @@ from typing import Any
 import click
 
 from . import _fabric, _sdk
-from ._context import get_settings, network_options, progress
+from ._context import get_settings, org_options, progress
 from ._errors import EXIT_USAGE, CliError
 from ._render import emit
 
@@ -48,7 +48,7 @@ def _attribute(text: str) -> tuple[str, str, bool]:
     help="Attribute put in enrolment certificates (repeatable).",
 )
 @click.option("--max-enrollments", type=int, help="How often the secret may be used.")
-@network_options
+@org_options
 @click.pass_context
 def register_cmd(
     ctx: click.Context, /, *, name: str, secret: str | None, type_: str, affiliation: str,
@@ -78,7 +78,7 @@ def register_cmd(
     metavar="NAME",
     help="Attribute to request in the certificate (repeatable).",
 )
-@network_options
+@org_options
 @click.pass_context
 def enroll_cmd(ctx: click.Context, /, *, name: str, secret: str, attrs: tuple[str, ...]) -> None:
     """Enrol NAME and store its MSP folder in DIR/wallet/ORG/NAME/msp (usable with --as ORG/NAME).
@@ -94,7 +94,7 @@ def enroll_cmd(ctx: click.Context, /, *, name: str, secret: str, attrs: tuple[st
 
 
 @identity_group.command("list")
-@network_options
+@org_options
 @click.pass_context
 def list_cmd(ctx: click.Context) -> None:
     """List the identities registered with the org's CA.
@@ -115,7 +115,7 @@ def list_cmd(ctx: click.Context) -> None:
     is_flag=True,
     help="Revoke at the CA only; peers accept NAME until the CA's CRL reaches the channels.",
 )
-@network_options
+@org_options
 @click.pass_context
 def revoke_cmd(ctx: click.Context, /, *, name: str, reason: str, ca_only: bool) -> None:
     """Revoke every certificate of NAME at the CA and make the peers refuse them.

@@ -18,6 +18,7 @@ __all__ = [
     "dir_option",
     "get_settings",
     "network_options",
+    "org_options",
     "output_option",
     "override",
     "progress",
@@ -92,15 +93,7 @@ def dir_option(function: F) -> F:
     )(function)
 
 
-def as_option(function: F) -> F:
-    """``--as ORG[/USER]`` and ``--channel NAME``: who acts, and where."""
-    function = click.option(
-        "--channel",
-        "channel",
-        expose_value=False,
-        callback=_store("channel"),
-        help="Channel (default: context, else the first channel of the org's profile).",
-    )(function)
+def _as_only(function: F) -> F:
     return click.option(
         "--as",
         "as_",
@@ -111,9 +104,26 @@ def as_option(function: F) -> F:
     )(function)
 
 
+def as_option(function: F) -> F:
+    """``--as ORG[/USER]`` and ``--channel NAME``: who acts, and where."""
+    function = click.option(
+        "--channel",
+        "channel",
+        expose_value=False,
+        callback=_store("channel"),
+        help="Channel (default: context, else the first channel of the org's profile).",
+    )(function)
+    return _as_only(function)
+
+
 def network_options(function: F) -> F:
     """``--dir``, ``--as``, ``--channel`` and ``--output`` for commands that use a network."""
     return output_option(as_option(dir_option(function)))
+
+
+def org_options(function: F) -> F:
+    """``--dir``, ``--as`` and ``--output`` for commands that act for an org, not on a channel."""
+    return output_option(_as_only(dir_option(function)))
 
 
 def progress(message: str) -> None:
