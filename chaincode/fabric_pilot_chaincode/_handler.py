@@ -1,11 +1,12 @@
 """One shim stream: registration, cooperative transaction dispatch and reply routing.
 
-Everything on a stream runs on the server's event-loop thread.  Each transaction runs
-in its own greenlet: contract code stays synchronous, and a stub call sends its request,
-then switches back to the loop until the peer's reply arrives.  Transactions therefore
-interleave while they wait for the peer (as in the Node shim) without a thread hand-off
-per message; contract code must not block on anything but the stub.  Greenlets are
-reused across transactions (creating one costs more than running a small transaction).
+Everything on a stream runs on the server's event-loop thread.  A running transaction
+has a greenlet of its own: contract code stays synchronous, and a stub call sends its
+request, then switches back to the loop until the peer's reply arrives.  Transactions
+therefore interleave while they wait for the peer (as in the Node shim) without a thread
+hand-off per message; contract code must not block on anything but the stub.  A finished
+transaction's greenlet runs a later one (creating a greenlet costs more than running a
+small transaction).
 """
 
 from __future__ import annotations
