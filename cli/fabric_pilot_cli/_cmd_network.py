@@ -170,7 +170,7 @@ def down(ctx: click.Context) -> None:
     type=click.Path(file_okay=False),
     default="compose",
     show_default=True,
-    help="Where to write docker-compose.yaml and its files.",
+    help="Where to write compose.yaml and its files.",
 )
 @dir_option
 @click.pass_context

@@ -1,10 +1,12 @@
 """TLS material between peers and chaincode servers: one CA per network, a server certificate
-for the chaincode servers (SANs 127.0.0.1 and localhost) and a client certificate for peers."""
+for the chaincode servers (SANs 127.0.0.1, localhost and any extra host names) and a client
+certificate for peers."""
 
 from __future__ import annotations
 
 import datetime
 import ipaddress
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -86,12 +88,30 @@ def _builder(
     )
 
 
-def ensure_chaincode_tls(folder: Path) -> ChaincodeTLS:
-    """Create the chaincode TLS material in ``folder`` unless it is already there."""
-    tls = ChaincodeTLS(folder)
-    if tls.client_key.exists():
-        return tls
-    folder.mkdir(parents=True, exist_ok=True)
+def _sans(dns_names: Iterable[str]) -> x509.SubjectAlternativeName:
+    names = ["localhost", *sorted(set(dns_names) - {"localhost"})]
+    return x509.SubjectAlternativeName(
+        [*(x509.DNSName(name) for name in names), x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]
+    )
+
+
+def _server_dns_names(tls: ChaincodeTLS) -> set[str]:
+    cert = x509.load_pem_x509_certificate(tls.server_cert.read_bytes())
+    try:
+        sans = cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
+    except x509.ExtensionNotFound:
+        return set()
+    return set(sans.get_values_for_type(x509.DNSName))
+
+
+def _is_complete(tls: ChaincodeTLS, dns_names: Iterable[str]) -> bool:
+    if not tls.client_key.exists():
+        return False
+    needed = set(dns_names)
+    return not needed or needed <= _server_dns_names(tls)
+
+
+def _write_ca(tls: ChaincodeTLS) -> ec.EllipticCurvePrivateKey:
     ca_key = _key()
     ca_cert = (
         _builder("chaincode-tls-ca", "chaincode-tls-ca", ca_key.public_key())
@@ -103,22 +123,42 @@ def ensure_chaincode_tls(folder: Path) -> ChaincodeTLS:
         .sign(ca_key, hashes.SHA256())
     )
     tls.ca_cert.write_bytes(ca_cert.public_bytes(serialization.Encoding.PEM))
-    sans = x509.SubjectAlternativeName(
-        [x509.DNSName("localhost"), x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]
+    return ca_key
+
+
+def _write_leaf(
+    tls: ChaincodeTLS,
+    role: str,
+    usage: x509.ObjectIdentifier,
+    sans: x509.SubjectAlternativeName,
+    ca_key: ec.EllipticCurvePrivateKey,
+) -> None:
+    key = _key()
+    cert = (
+        _builder(f"chaincode-{role}", "chaincode-tls-ca", key.public_key())
+        .add_extension(sans, critical=False)
+        .add_extension(x509.ExtendedKeyUsage([usage]), critical=False)
+        .sign(ca_key, hashes.SHA256())
     )
-    for role, usage in (
-        ("server", ExtendedKeyUsageOID.SERVER_AUTH),
-        ("client", ExtendedKeyUsageOID.CLIENT_AUTH),
-    ):
-        key = _key()
-        cert = (
-            _builder(f"chaincode-{role}", "chaincode-tls-ca", key.public_key())
-            .add_extension(sans, critical=False)
-            .add_extension(x509.ExtendedKeyUsage([usage]), critical=False)
-            .sign(ca_key, hashes.SHA256())
-        )
-        (folder / f"{role}.crt").write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-        key_file = folder / f"{role}.key"
-        key_file.write_bytes(_pem_key(key))
-        key_file.chmod(0o600)
+    (tls.folder / f"{role}.crt").write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_file = tls.folder / f"{role}.key"
+    key_file.write_bytes(_pem_key(key))
+    key_file.chmod(0o600)
+
+
+def ensure_chaincode_tls(folder: Path, dns_names: Iterable[str] = ()) -> ChaincodeTLS:
+    """Create the chaincode TLS material in ``folder`` unless it is already there.
+
+    ``dns_names`` are extra host names of the server certificate (besides ``localhost`` and
+    ``127.0.0.1``). Existing material lacking one of them is regenerated as a whole (new CA
+    too), so packages built from the old material must be rebuilt.
+    """
+    tls = ChaincodeTLS(folder)
+    dns_names = tuple(dns_names)
+    if _is_complete(tls, dns_names):
+        return tls
+    folder.mkdir(parents=True, exist_ok=True)
+    ca_key = _write_ca(tls)
+    _write_leaf(tls, "server", ExtendedKeyUsageOID.SERVER_AUTH, _sans(dns_names), ca_key)
+    _write_leaf(tls, "client", ExtendedKeyUsageOID.CLIENT_AUTH, _sans(()), ca_key)
     return tls

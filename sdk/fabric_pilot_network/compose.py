@@ -10,8 +10,20 @@ of each peer (``CORE_*``) and orderer (``ORDERER_*``) is derived from the overri
 * Each node's crypto folder is bind-mounted read-only at ``/etc/fabric-pilot/crypto/...``;
   its ledger lives in a named volume.
 * Chaincode servers are containers built from ``docker/chaincode.Dockerfile`` in the project,
-  running ``python -m fabric_pilot_chaincode serve MODULE:ATTR``; their package IDs come from
-  the environment (``<NAME>_PACKAGE_ID``) because they are known only after install.
+  running ``python -m fabric_pilot_chaincode serve MODULE:ATTR`` with mutual TLS; their
+  material is ``DIR/chaincode/tls`` (server certificate for every ``<name>.chaincode``).
+* Each chaincode has a CCaaS package ``DIR/chaincode/<label>.tar.gz`` pointing at
+  ``<name>.chaincode:<port>``; its package ID is in ``DIR/.env`` as ``<NAME>_PACKAGE_ID``,
+  which Compose reads for the chaincode container's ``CHAINCODE_ID``.
+
+To deploy, after ``docker compose up`` and joining the channel, run from the ``cli`` container
+(which sees ``DIR`` at ``/etc/fabric-pilot/config``), with an org admin's ``CORE_PEER_*``
+settings, for one peer of each org::
+
+    peer lifecycle chaincode install /etc/fabric-pilot/config/chaincode/<label>.tar.gz
+
+then ``peer lifecycle chaincode approveformyorg --package-id <ID from DIR/.env>`` for each
+org and ``peer lifecycle chaincode commit`` once.
 """
 
 from __future__ import annotations
@@ -24,10 +36,12 @@ from typing import TYPE_CHECKING, Any
 
 import yaml
 
+from .chaincode_tls import ChaincodeTLS, ensure_chaincode_tls
 from .configtx import configtx_document
 from .crypto import CryptoLayout
 from .fabric_ca import CaServer, server_config
 from .nodeconfig import NodePlacement, environment, orderer_overrides, peer_overrides
+from .packaging import ccaas_package, package_id, write_package
 from .ports import PortPlan
 from .topology import Topology
 
@@ -37,6 +51,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "CA_IMAGE",
+    "CONTAINER_CHAINCODE_TLS",
     "CONTAINER_CRYPTO",
     "ComposePlan",
     "ORDERER_IMAGE",
@@ -44,6 +59,7 @@ __all__ = [
     "TOOLS_IMAGE",
     "compose_document",
     "docker_configtx",
+    "package_variable",
     "project_root",
     "write_compose",
 ]
@@ -56,6 +72,7 @@ CONTAINER_CRYPTO = PurePosixPath("/etc/fabric-pilot/crypto")
 CONTAINER_CA = PurePosixPath("/etc/fabric-pilot/ca")
 CONTAINER_CONFIG = PurePosixPath("/etc/fabric-pilot/config")
 CONTAINER_DATA = PurePosixPath("/var/hyperledger")
+CONTAINER_CHAINCODE_TLS = PurePosixPath("/etc/fabric-pilot/chaincode-tls")
 CHAINCODE_DOCKERFILE = "docker/chaincode.Dockerfile"
 BOOTSTRAP = "admin:adminpw"
 
@@ -195,23 +212,52 @@ def _ca_services(plan: ComposePlan) -> dict[str, dict[str, Any]]:
     return services
 
 
-def _chaincode_service(plan: ComposePlan, definition: ChaincodeDefinition, slot: int) -> Any:
-    port = plan.chaincode_ports.get(definition.name, plan.ports.chaincode[slot])
-    variable = re.sub(r"\W", "_", definition.name).upper() + "_PACKAGE_ID"
-    return {
+def _chaincode_port(plan: ComposePlan, definition: ChaincodeDefinition, slot: int) -> int:
+    return plan.chaincode_ports.get(definition.name, plan.ports.chaincode[slot])
+
+
+def _chaincode_host(definition: ChaincodeDefinition) -> str:
+    return f"{definition.name}.chaincode"
+
+
+def package_variable(definition: ChaincodeDefinition) -> str:
+    """The variable holding a chaincode's package ID in ``.env``: ``<NAME>_PACKAGE_ID``."""
+    return re.sub(r"\W", "_", definition.name).upper() + "_PACKAGE_ID"
+
+
+def _chaincode_tls_dir(output_dir: Path) -> Path:
+    return output_dir / "chaincode" / "tls"
+
+
+def _chaincode_service(
+    plan: ComposePlan,
+    definition: ChaincodeDefinition,
+    slot: int,
+    output_dir: Path,
+    run_as: str | None,
+) -> Any:
+    port = _chaincode_port(plan, definition, slot)
+    host = _chaincode_host(definition)
+    service = {
         "build": {"context": str(project_root()), "dockerfile": CHAINCODE_DOCKERFILE},
         "image": f"fabric-pilot-chaincode-{definition.name.lower()}:{definition.version}",
-        "container_name": f"{definition.name}.chaincode",
-        "hostname": f"{definition.name}.chaincode",
+        "container_name": host,
+        "hostname": host,
         "command": ["python", "-m", "fabric_pilot_chaincode", "serve", definition.server],
         "environment": {
             "CHAINCODE_SERVER_ADDRESS": f"0.0.0.0:{port}",
-            "CHAINCODE_ID": f"${{{variable}:?install {definition.name} first}}",
-            "CHAINCODE_TLS_DISABLED": "true",
+            "CHAINCODE_ID": f"${{{package_variable(definition)}:?install {definition.name} first}}",
+            "CHAINCODE_TLS_CERT_FILE": str(CONTAINER_CHAINCODE_TLS / "server.crt"),
+            "CHAINCODE_TLS_KEY_FILE": str(CONTAINER_CHAINCODE_TLS / "server.key"),
+            "CHAINCODE_TLS_CLIENT_CACERT_FILE": str(CONTAINER_CHAINCODE_TLS / "ca.crt"),
         },
         "ports": [f"127.0.0.1:{port}:{port}"],
+        "volumes": [f"{_chaincode_tls_dir(output_dir)}:{CONTAINER_CHAINCODE_TLS}:ro"],
         "networks": ["fabric"],
     }
+    if run_as is not None:  # the owner of the bind-mounted key, which stays private (0600)
+        service["user"] = run_as
+    return service
 
 
 def _cli_service(plan: ComposePlan, output_dir: Path) -> dict[str, Any]:
@@ -233,8 +279,10 @@ def compose_document(
     network_or_plan: FabricNetwork | ComposePlan,
     output_dir: Path,
     chaincodes: Sequence[ChaincodeDefinition] = (),
+    run_as: str | None = None,
 ) -> dict[str, Any]:
-    """The compose document (a dict) for the network's topology."""
+    """The compose document (a dict) for the network's topology; chaincode containers run
+    as ``run_as`` (``uid:gid``) when given, else as the image's user."""
     plan = ComposePlan.of(network_or_plan)
     topology = plan.topology
     services: dict[str, Any] = {}
@@ -249,7 +297,9 @@ def compose_document(
             service = _node_service(plan, host, PEER_IMAGE, env)
             services[host] = {**service, "command": ["peer", "node", "start"]}
     for slot, definition in enumerate(chaincodes):
-        services[f"{definition.name}.chaincode"] = _chaincode_service(plan, definition, slot)
+        services[_chaincode_host(definition)] = _chaincode_service(
+            plan, definition, slot, output_dir, run_as
+        )
     services["cli"] = _cli_service(plan, output_dir)
     node_hosts = [
         *topology.orderer_org.orderer_names,
@@ -290,15 +340,46 @@ def docker_configtx(network_or_plan: FabricNetwork | ComposePlan) -> str:
     return yaml.safe_dump(_rewrite_addresses(document, hosts_by_port), sort_keys=False)
 
 
+def _write_chaincode_packages(
+    plan: ComposePlan, output_dir: Path, chaincodes: Sequence[ChaincodeDefinition]
+) -> dict[str, str]:
+    """Write TLS material and one CCaaS package per chaincode; return ``.env`` variables."""
+    hosts = [_chaincode_host(definition) for definition in chaincodes]
+    tls: ChaincodeTLS = ensure_chaincode_tls(_chaincode_tls_dir(output_dir), hosts)
+    variables = {}
+    for slot, definition in enumerate(chaincodes):
+        address = f"{_chaincode_host(definition)}:{_chaincode_port(plan, definition, slot)}"
+        package = ccaas_package(definition.label, address, tls)
+        write_package(output_dir / "chaincode" / f"{definition.label}.tar.gz", package)
+        variables[package_variable(definition)] = package_id(definition.label, package)
+    return variables
+
+
 def write_compose(
     network_or_plan: FabricNetwork | ComposePlan,
     output_dir: Path,
     chaincodes: Sequence[ChaincodeDefinition] = (),
 ) -> Path:
-    """Write ``compose.yaml`` and ``configtx.yaml`` into ``output_dir``; return the compose file."""
+    """Write the compose project into ``output_dir``; return the compose file.
+
+    Besides ``compose.yaml`` and ``configtx.yaml``: with chaincodes, their TLS material in
+    ``chaincode/tls`` (kept when present, regenerated when a chaincode host name is missing
+    from its server certificate), one CCaaS package ``chaincode/<label>.tar.gz`` each (seen
+    as ``/etc/fabric-pilot/config/chaincode/<label>.tar.gz`` in the ``cli`` container) and
+    ``.env`` with their package IDs. Chaincode containers then run as the owner of that
+    material, so the server key stays readable by its owner only.
+    """
     output_dir = output_dir.absolute()
     output_dir.mkdir(parents=True, exist_ok=True)
-    document = compose_document(network_or_plan, output_dir, chaincodes)
+    run_as = None
+    if chaincodes:
+        plan = ComposePlan.of(network_or_plan)
+        variables = _write_chaincode_packages(plan, output_dir, chaincodes)
+        lines = "".join(f"{name}={value}\n" for name, value in variables.items())
+        (output_dir / ".env").write_text(lines, encoding="utf-8")
+        key = ChaincodeTLS(_chaincode_tls_dir(output_dir)).server_key.stat()
+        run_as = f"{key.st_uid}:{key.st_gid}"
+    document = compose_document(network_or_plan, output_dir, chaincodes, run_as)
     target = output_dir / "compose.yaml"
     target.write_text(yaml.safe_dump(document, sort_keys=False), encoding="utf-8")
     (output_dir / "configtx.yaml").write_text(docker_configtx(network_or_plan), encoding="utf-8")

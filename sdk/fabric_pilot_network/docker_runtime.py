@@ -146,6 +146,7 @@ class DockerNetwork:
             volumes=list(service.get("volumes", [])),
             network=self.network_name,
             working_dir=service.get("working_dir"),
+            user=service.get("user"),
             detach=True,
         )
 
