@@ -20,7 +20,7 @@ from .chaincode_definitions import ChaincodeDefinition
 from .chaincode_tls import ChaincodeTLS, ensure_chaincode_tls
 from .commands import Command, CommandError, clean_environment
 from .packaging import ccaas_package, package_id, write_package
-from .processes import ProcessRecord, is_running, spawn, stop
+from .processes import ProcessRecord, spawn, stop
 
 if TYPE_CHECKING:
     from .network import FabricNetwork
@@ -76,9 +76,7 @@ class _Deployment:
                 f"{definition.name}: channel {definition.channel!r} is not in this network"
                 f" (channels: {known})"
             ) from None
-        self.peers = [
-            peer for org in self.channel.orgs for peer in network.topology.org(org).peer_names
-        ]
+        self.peers = network.topology.channel_peers(self.channel.name)
         self.org_peers = [network.topology.org(org).peer_names[0] for org in self.channel.orgs]
         self.folder = network.directory / "chaincode" / definition.name
         self.tls: ChaincodeTLS = ensure_chaincode_tls(network.directory / "chaincode" / "tls")
@@ -315,8 +313,7 @@ def deploy(
 def restart_chaincode_servers(network: FabricNetwork, progress: Progress = _quiet) -> None:
     """Start again the chaincode servers of a network whose processes were stopped."""
     for name, entry in network.chaincodes.items():
-        record = network.processes.get(f"chaincode-{name}")
-        if record is None or not is_running(record):
+        if not network.node_running(f"chaincode-{name}"):
             progress(f"starting chaincode server {name}")
             _start_server(network, name, entry)
 

@@ -23,7 +23,6 @@ from fabric_protos.common import common_pb2, configtx_pb2
 
 from .commands import Command, CommandError
 from .fabric_home import FabricHome
-from .processes import is_running
 
 if TYPE_CHECKING:
     from .network import FabricNetwork
@@ -136,11 +135,6 @@ def fetch_config(network: FabricNetwork, org: str, channel: str) -> ConfigBlock:
         return decode_config_block(block.read_bytes())
 
 
-def _channel_peers(network: FabricNetwork, channel: str) -> list[str]:
-    orgs = network.topology.channel(channel).orgs
-    return [peer for org in orgs for peer in network.topology.org(org).peer_names]
-
-
 def _wait_config_block(
     network: FabricNetwork, org: str, channel: str, after: int, deadline: float
 ) -> ConfigBlock:
@@ -156,9 +150,8 @@ def _wait_config_block(
 
 
 def _wait_peers(network: FabricNetwork, channel: str, number: int, deadline: float) -> None:
-    for peer in _channel_peers(network, channel):
-        record = network.processes.get(peer)
-        if record is None or not is_running(record):
+    for peer in network.topology.channel_peers(channel):
+        if not network.node_running(peer):
             continue
         while True:
             try:

@@ -375,8 +375,7 @@ def start_ca_servers(network: FabricNetwork, progress: Callable[[str], None]) ->
         return
     waiting = []
     for ca in ca_servers(network):
-        record = network.processes.get(ca.host)
-        if record is None or not is_running(record):
+        if not network.node_running(ca.host):
             progress(f"starting {ca.host}")
             waiting.append((_spawn_server(network, ca), ca))
     network.save()

@@ -19,7 +19,6 @@ from fabric_protos.common import configtx_pb2
 from fabric_protos.msp import msp_config_pb2
 
 from .channel_config import ChannelConfigError, ChannelUpdate, apply_config, fetch_config
-from .processes import is_running
 
 if TYPE_CHECKING:
     from .network import FabricNetwork
@@ -154,8 +153,7 @@ def check_ready(network: FabricNetwork, org: str) -> None:
     peer = network.topology.org(org).peer_names[0]
     orderer = network.topology.orderer_org.orderer_names[0]
     for node in (peer, orderer):
-        record = network.processes.get(node)
-        if record is None or not is_running(record):
+        if not network.node_running(node):
             raise NetworkError(f"{node} is not running (run 'fabric-pilot network start' first)")
 
 
@@ -176,7 +174,7 @@ def publish_revocation_list(
     name = network.topology.org(org).name
     load_crl(crl)
     plans = []
-    for channel in [ch.name for ch in network.topology.channels if name in ch.orgs]:
+    for channel in network.topology.channels_of_org(name):
         current = fetch_config(network, name, channel)
         try:
             plans.append((channel, current, with_revocation_list(current.config, name, crl)))

@@ -176,6 +176,11 @@ class FabricNetwork:
         """Whether any process of this network is running."""
         return any(is_running(record) for record in self.processes.values())
 
+    def node_running(self, name: str) -> bool:
+        """True when the process recorded for ``name`` (node, CA, chaincode server) runs."""
+        record = self.processes.get(name)
+        return record is not None and is_running(record)
+
     # ----------------------------------------------------------------- up
 
     def up(self, progress: Progress = _quiet, source_topology: Path | None = None) -> None:
@@ -319,9 +324,8 @@ class FabricNetwork:
         for orderer in self.topology.orderer_org.orderer_names:
             self.run(self.admin.orderer_join(orderer, channel, block))
         self.wait_for_leader(channel)
-        for org_name in self.topology.channel(channel).orgs:
-            for peer in self.topology.org(org_name).peer_names:
-                self._join_peer(peer, block)
+        for peer in self.topology.channel_peers(channel):
+            self._join_peer(peer, block)
 
     def _join_peer(self, peer: str, block: Path) -> None:
         for attempt in range(20):
@@ -376,7 +380,7 @@ class FabricNetwork:
         statuses = []
         for name in self.node_names():
             record = self.processes.get(name)
-            running = record is not None and is_running(record)
+            running = self.node_running(name)
             status = NodeStatus(
                 name,
                 "orderer" if self.is_orderer(name) else "peer",
@@ -394,7 +398,7 @@ class FabricNetwork:
         if self.is_orderer(node):
             return [channel.name for channel in self.topology.channels]
         org = next(org for org in self.topology.orgs if node in org.peer_names)
-        return [ch.name for ch in self.topology.channels if org.name in ch.orgs]
+        return self.topology.channels_of_org(org.name)
 
     def channel_heights(self, node: str) -> dict[str, int]:
         """Block height of each of the node's channels, as the node reports it."""
@@ -446,8 +450,7 @@ class FabricNetwork:
 
         start_ca_servers(self, progress)
         for name in self.node_names():
-            record = self.processes.get(name)
-            if record is None or not is_running(record):
+            if not self.node_running(name):
                 progress(f"starting {name}")
                 self._spawn_node(name)
         self.save()

@@ -20,7 +20,7 @@ def profile_document(network: FabricNetwork, org_name: str) -> dict[str, Any]:
     topology = network.topology
     org = topology.org(org_name)
     layout = network.layout
-    channels = [ch.name for ch in topology.channels if org.name in ch.orgs]
+    channels = topology.channels_of_org(org.name)
     peers = {
         host: {
             "url": f"grpcs://{network.ports.address(host)}",

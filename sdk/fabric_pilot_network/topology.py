@@ -134,6 +134,23 @@ class Topology:
                 return channel
         raise KeyError(name)
 
+    def channels_of_org(self, name: str) -> list[str]:
+        """Names of the channels organisation ``name`` (name or MSP ID) is on.
+
+        Raises:
+            KeyError: there is no such organisation.
+        """
+        org = self.org(name)
+        return [channel.name for channel in self.channels if org.name in channel.orgs]
+
+    def channel_peers(self, name: str) -> list[str]:
+        """Peers of every organisation on channel ``name``.
+
+        Raises:
+            KeyError: there is no such channel.
+        """
+        return [peer for org in self.channel(name).orgs for peer in self.org(org).peer_names]
+
     def with_crypto(self, crypto: str) -> Topology:
         """Return a copy that makes its crypto material with ``crypto``."""
         if crypto not in CRYPTO_MODES:

@@ -10,7 +10,7 @@ from cryptography import x509
 from fabric_protos.common import common_pb2, configtx_pb2
 
 from fabric_pilot_network import channel_config as channel_config_module
-from fabric_pilot_network import msp_revocation
+from fabric_pilot_network import network as network_module
 from fabric_pilot_network.channel_config import ChannelConfigError, ChannelUpdate
 from fabric_pilot_network.msp_revocation import publish_revocation_list
 from fabric_pilot_network.network import FabricNetwork, NetworkError
@@ -31,8 +31,7 @@ def network(tmp_path: Path, channel: FakeChannel, monkeypatch: pytest.MonkeyPatc
     for node in NODES:
         network.processes[node] = ProcessRecord(node, 1, 1, ("x",), "log")
     running = lambda record: record.name in network.processes  # noqa: E731
-    monkeypatch.setattr(msp_revocation, "is_running", running)
-    monkeypatch.setattr(channel_config_module, "is_running", running)
+    monkeypatch.setattr(network_module, "is_running", running)  # behind node_running
     return network
 
 
