@@ -4,25 +4,58 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import shlex
 import subprocess
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-__all__ = ["Command", "CommandError", "CommandResult", "Runner", "run_command", "clean_environment"]
+__all__ = [
+    "Command",
+    "CommandError",
+    "CommandResult",
+    "Runner",
+    "clean_environment",
+    "error_reason",
+    "run_command",
+]
 
 _log = logging.getLogger(__name__)
 _FABRIC_ENV_PREFIXES = ("CORE_", "ORDERER_", "FABRIC_", "CONFIGTX_", "OSN_")
 
 
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+
+def error_reason(result: CommandResult) -> str:
+    """The line that says why a tool failed.
+
+    Fabric's tools print ``Error: ...`` and then, for argument errors, their usage text; a
+    fatal log line (``... ERRO ... -> reason``) stands in when there is no ``Error:`` line.
+    The last line is the fallback, but never a line of the usage text.
+    """
+    text = _ANSI.sub("", "\n".join((result.stderr, result.stdout)))
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    errors = [line for line in lines if line.startswith("Error:")]
+    if errors:
+        return errors[0]
+    logged = [line for line in lines if _LOGGED_ERROR.search(line)]
+    if logged:
+        return logged[-1].split(" -> ", 1)[-1].strip()
+    if "Usage:" in lines:
+        lines = lines[: lines.index("Usage:")]
+    return lines[-1] if lines else f"exit code {result.returncode}"
+
+
+_LOGGED_ERROR = re.compile(r"\b(ERRO|FATA|PANI|CRIT)\b")
+
+
 class CommandError(RuntimeError):
-    """A Fabric tool exited non-zero; the message holds the tool's last error line."""
+    """A Fabric tool exited non-zero; the message holds the tool's ``Error:`` line."""
 
     def __init__(self, command: Command, result: CommandResult) -> None:
-        lines = [line for line in (result.stderr or result.stdout).splitlines() if line.strip()]
-        reason = lines[-1] if lines else f"exit code {result.returncode}"
-        super().__init__(f"{command.name} failed: {reason}")
+        super().__init__(f"{command.name} failed: {error_reason(result)}")
         self.command = command
         self.result = result
 
