@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ._errors import EXIT_NOT_FOUND, EXIT_UNAVAILABLE, CliError
+from ._errors import EXIT_NOT_FOUND, EXIT_UNAVAILABLE, EXIT_USAGE, CliError
 from ._settings import Settings
 
 __all__ = ["IdentityInfo", "certificate_subject", "resolve_identity", "wallet_dir"]
@@ -109,8 +109,25 @@ def _default_profile(
     return documents[0]
 
 
-def _pick_profile(directory: Path, org: str | None, channel: str | None) -> dict[str, Any]:
+def _check_channel(profiles: dict[str, Path], channel: str | None) -> None:
+    """An unknown channel is a usage error that names the channels the network has."""
+    if not channel:
+        return
+    known: list[str] = []
+    for path in profiles.values():
+        for name in _load(path)["x-fabric-pilot"].get("channels", []):
+            if name not in known:
+                known.append(str(name))
+    if channel not in known:
+        names = ", ".join(known) or "none"
+        raise CliError(f"no channel {channel!r} in this network (channels: {names})", EXIT_USAGE)
+
+
+def _pick_profile(
+    directory: Path, org: str | None, channel: str | None, *, wanted_channel: str | None = None
+) -> dict[str, Any]:
     profiles = _profiles(directory)
+    _check_channel(profiles, wanted_channel)
     if org is None:
         return _default_profile(directory, profiles, channel)
     for stem, path in profiles.items():
@@ -141,10 +158,16 @@ def resolve_identity(settings: Settings, preferred_channel: str | None = None) -
     first channel of the org's profile.
 
     Raises:
-        CliError: no network (exit 6), unknown org or user (exit 3).
+        CliError: no network (exit 6), unknown org or user (exit 3), a ``--channel`` the
+            network does not have (exit 2, naming the channels it has).
     """
     directory = settings.directory
-    document = _pick_profile(directory, settings.org, settings.channel or preferred_channel)
+    document = _pick_profile(
+        directory,
+        settings.org,
+        settings.channel or preferred_channel,
+        wanted_channel=settings.channel,
+    )
     ext = document["x-fabric-pilot"]
     user = settings.user or ext.get("defaultUser") or "Admin"
     msp_dir, role = _user_msp(directory, ext, user)

@@ -105,8 +105,8 @@ def test_chaincode_channel_is_the_default_for_sector_calls(tmp_path: Path) -> No
     assert resolve_identity(settings, None).channel == "mychannel"
     org2 = Settings(directory=net, org="Org2")
     assert resolve_identity(org2, "tax").channel == "mychannel"
-    explicit = Settings(directory=net, channel="other")
-    assert resolve_identity(explicit, "tax").channel == "other"
+    explicit = Settings(directory=net, channel="tax")
+    assert resolve_identity(explicit, None).channel == "tax"
 
 
 def test_default_org_follows_topology_order_and_channel(tmp_path: Path) -> None:

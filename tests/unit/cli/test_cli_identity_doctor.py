@@ -419,3 +419,16 @@ def test_evidence_receipt_verify_reports_what_it_proves(
     assert result.exit_code == 0, result.output
     assert seen == [{"transaction_id": "tx1"}]
     assert json.loads(result.stdout) == proof
+
+
+def test_an_unknown_channel_is_a_usage_error_naming_the_channels(tmp_path: Path, run) -> None:
+    net = tmp_path / "net"
+    write_profiles(net)
+    result = run("--dir", str(net), "whoami", "--channel", "nochannel", "-o", "json")
+    assert result.exit_code == 2, result.output
+    assert result.stderr.strip().splitlines() == [
+        "Error: no channel 'nochannel' in this network (channels: mychannel, tax)"
+    ]
+    known = run("--dir", str(net), "whoami", "--channel", "tax", "-o", "json")
+    assert known.exit_code == 0, known.output
+    assert json.loads(known.stdout)["channel"] == "tax"
