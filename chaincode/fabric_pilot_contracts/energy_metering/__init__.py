@@ -16,7 +16,11 @@ interval starts no earlier than the previous one ended (``OVERLAPPING_INTERVAL``
 never decrease unless ``flag`` is ``rollover`` (wrap at ``register_max_wh``) or the device was
 replaced with ``replace_meter_device`` (``NON_MONOTONIC``), no reading after decommissioning
 (``METER_DECOMMISSIONED``) or past the calibration expiry (``CALIBRATION_EXPIRED``), none in
-the future, none into a settled month (``PERIOD_SETTLED``). Batches are atomic.
+the future, none into a settled month (``PERIOD_SETTLED``). Neither register may advance by
+more than ``capacity_w`` x the time since the previous reading's end (the reading's own
+interval for the first one) plus 10 % tolerance (``EXCEEDS_CAPACITY``): a physically
+impossible reading, including a fake rollover, is refused and so never certified; corrections
+are held to the same limit. Batches are atomic.
 
 Submit transactions (arguments → return; event):
 
@@ -67,8 +71,8 @@ month ended (``PERIOD_OPEN``, ``ALREADY_SETTLED``).
 
 Errors: BAD_ARGUMENT, BAD_KEY, NOT_FOUND, FORBIDDEN, DUPLICATE_METER, DUPLICATE_READING,
 DUPLICATE_CORRECTION, DUPLICATE_CERTIFICATE, REPLAY, NON_MONOTONIC, OVERLAPPING_INTERVAL,
-BAD_SIGNATURE, METER_DECOMMISSIONED, CALIBRATION_EXPIRED, PERIOD_SETTLED, PERIOD_OPEN,
-ALREADY_SETTLED, ALREADY_CERTIFIED, NOT_RENEWABLE, INSUFFICIENT_GENERATION,
+BAD_SIGNATURE, EXCEEDS_CAPACITY, METER_DECOMMISSIONED, CALIBRATION_EXPIRED, PERIOD_SETTLED,
+PERIOD_OPEN, ALREADY_SETTLED, ALREADY_CERTIFIED, NOT_RENEWABLE, INSUFFICIENT_GENERATION,
 CERTIFICATE_RETIRED, ILLEGAL_TRANSITION.
 """
 

@@ -4,6 +4,13 @@ A reading's deltas are the register increases since the meter's previous reading
 registration/replacement baseline); a ``rollover`` reading wraps at ``register_max_wh``.
 Readings carry the meter's monthly usage aggregate (``usage`` key per period, owner, meter),
 which settlement sums up.
+
+Physical plausibility: neither register may advance by more than the meter's ``capacity_w``
+running flat out since the previous reading (the reading's own interval for a meter's first
+reading), plus :data:`CAPACITY_TOLERANCE_PERCENT` for clock drift and metering error. A reading
+beyond that is refused with ``EXCEEDS_CAPACITY`` (so no certificate can ever count it); this
+also refuses a fake "rollover" whose wrap-around delta is close to ``register_max_wh``.
+Corrections are held to the same limit.
 """
 
 from __future__ import annotations
@@ -47,6 +54,8 @@ READING_FIELDS = (
 FLAGS = ("normal", "rollover")
 MAX_BATCH = 500
 MAX_SAFE_INTEGER = 2**53 - 1  # exact in every JSON client
+CAPACITY_TOLERANCE_PERCENT = 10
+"""Allowance above ``capacity_w`` x elapsed time before a register advance is impossible."""
 
 
 def _parse(payload: Any, what: str) -> tuple[dict[str, Any], str]:
@@ -113,6 +122,29 @@ def register_deltas(meter: dict[str, Any], reading: dict[str, Any]) -> tuple[int
     return new[0] - old[0], new[1] - old[1]
 
 
+def capacity_limit_wh(meter: dict[str, Any], reading: dict[str, Any]) -> int:
+    """The most energy (Wh) either register may advance by for ``reading``.
+
+    The span runs from the meter's previous reading (its ``last_interval_end``) to the end of
+    this interval, or over this interval alone for the first reading; rounded up.
+    """
+    since = int(meter["last_interval_end"]) or int(reading["interval_start"])
+    seconds = int(reading["interval_end"]) - since
+    allowed = int(meter["capacity_w"]) * seconds * (100 + CAPACITY_TOLERANCE_PERCENT)
+    return -(-allowed // (3600 * 100))
+
+
+def check_capacity(meter_id: str, deltas: tuple[int, int], limit: int) -> None:
+    """Raise ``EXCEEDS_CAPACITY`` when a register advance is physically impossible."""
+    if max(deltas) > limit:
+        raise ContractError(
+            "EXCEEDS_CAPACITY",
+            f"meter {meter_id} registers advanced by {max(deltas)} Wh, more than its capacity "
+            f"allows in the interval ({limit} Wh including {CAPACITY_TOLERANCE_PERCENT}% "
+            "tolerance)",
+        )
+
+
 def require_open_period(ledger: TxLedger, period: str, owner_msp: str) -> None:
     """Raise ``PERIOD_SETTLED`` when the owner's period has been settled."""
     if ledger.raw(ledger.key(SETTLEMENT, period, owner_msp)):
@@ -146,7 +178,8 @@ def record_one(
     Raises:
         ContractError: ``FORBIDDEN``, ``NOT_FOUND``, ``DUPLICATE_READING``,
             ``METER_DECOMMISSIONED``, ``CALIBRATION_EXPIRED``, ``BAD_SIGNATURE``, ``REPLAY``,
-            ``OVERLAPPING_INTERVAL``, ``NON_MONOTONIC``, ``PERIOD_SETTLED``, ``BAD_ARGUMENT``.
+            ``OVERLAPPING_INTERVAL``, ``NON_MONOTONIC``, ``EXCEEDS_CAPACITY``,
+            ``PERIOD_SETTLED``, ``BAD_ARGUMENT``.
     """
     reading, signature = _parse(payload, what)
     mkey = meter_key(ledger, str(reading["meter_id"]))
@@ -164,11 +197,14 @@ def record_one(
     verify_reading(str(meter["public_key_pem"]), reading, signature)
     _check_sequence(meter, reading)
     deltas = register_deltas(meter, reading)
+    limit = capacity_limit_wh(meter, reading)
+    check_capacity(str(meter["meter_id"]), deltas, limit)
     period = month_of(int(reading["interval_start"]))
     require_open_period(ledger, period, str(meter["owner_msp"]))
     add_usage(ledger, meter, period, deltas, 1)
     reading.update(
         {
+            "capacity_limit_wh": limit,
             "certificate_id": "",
             "corrections": [],
             "effective_export_delta_wh": deltas[1],
@@ -218,7 +254,7 @@ def correct(
 
     Raises:
         ContractError: ``NOT_FOUND``, ``ALREADY_CERTIFIED``, ``PERIOD_SETTLED``,
-            ``DUPLICATE_CORRECTION``, ``BAD_ARGUMENT``.
+            ``DUPLICATE_CORRECTION``, ``EXCEEDS_CAPACITY``, ``BAD_ARGUMENT``.
     """
     fields = Fields(
         payload, "correction", ("correction_id", "export_delta_wh", "import_delta_wh", "reason")
@@ -240,6 +276,9 @@ def correct(
     meter = ledger.require(meter_key(ledger, meter_id), "meter", meter_id)
     require_open_period(ledger, str(reading["period"]), str(meter["owner_msp"]))
     new = (fields.integer("import_delta_wh", 0), fields.integer("export_delta_wh", 0))
+    limit = reading.get("capacity_limit_wh")
+    if limit is not None:
+        check_capacity(meter_id, new, int(limit))
     old = (int(reading["effective_import_delta_wh"]), int(reading["effective_export_delta_wh"]))
     add_usage(ledger, meter, str(reading["period"]), (new[0] - old[0], new[1] - old[1]), 0)
     record = {

@@ -254,3 +254,50 @@ def test_readings_are_listed_in_time_order_and_scoped(energy: Driver) -> None:
 
 def test_owner_org_must_be_known(energy: Driver) -> None:
     assert GEN in energy.read(Actors.court, "get_meter", "M1")["owner_msp"]
+
+
+def test_reading_beyond_capacity_is_refused_and_never_certified(energy: Driver) -> None:
+    # 5 MW for 15 minutes is 1,250,000 Wh; 10 % tolerance allows 1,375,000 Wh.
+    impossible = reading(1, DEC_START, 0, 10**15 - 1)
+    assert energy.fails(Actors.gen_operator, "record_reading", impossible) == "EXCEEDS_CAPACITY"
+    beyond = reading(1, DEC_START, 0, 1_375_001)
+    assert energy.fails(Actors.gen_operator, "record_reading", beyond) == "EXCEEDS_CAPACITY"
+    at_limit = energy.ok(Actors.gen_operator, "record_reading", reading(1, DEC_START, 0, 1_375_000))
+    assert at_limit["capacity_limit_wh"] == 1_375_000
+    assert energy.read(Actors.operator, "get_meter", "M1")["reading_count"] == 1
+    request = {"meter_id": "M1", "period_end": DEC_START + QUARTER, "period_start": DEC_START}
+    issued = energy.ok(Actors.registry, "issue_certificates", request)
+    assert issued["quantity_mwh"] == 1  # from the plausible reading only
+
+
+def test_a_gap_allows_the_energy_of_the_whole_gap(energy: Driver) -> None:
+    energy.ok(Actors.gen_operator, "record_reading", reading(1, DEC_START, 0, 1_000))
+    # Three quarters pass without a reading: up to 3 x 1,375,000 Wh may accrue.
+    later = reading(2, DEC_START + 3 * QUARTER, 0, 1_000 + 3 * 1_375_000)
+    energy.ok(Actors.gen_operator, "record_reading", later)
+    too_much = reading(3, DEC_START + 4 * QUARTER, 0, 1_000 + 4 * 1_375_000 + 1)
+    assert energy.fails(Actors.gen_operator, "record_reading", too_much) == "EXCEEDS_CAPACITY"
+
+
+def test_fake_rollover_is_refused_as_impossible() -> None:
+    energy = Driver("energy_metering", CHAINCODE, "energy")
+    energy.ok(Actors.operator, "register_meter", meter(initial_export_wh=2_000_000))
+    energy.ok(Actors.gen_operator, "record_reading", reading(1, DEC_START, 0, 2_600_000))
+    fake = reading(2, DEC_START + QUARTER, 0, 2_599_999, flag="rollover")  # 10^15 - 1 Wh
+    assert energy.fails(Actors.gen_operator, "record_reading", fake) == "EXCEEDS_CAPACITY"
+    assert energy.read(Actors.operator, "get_meter", "M1")["last_export_wh"] == 2_600_000
+    energy.ok(Actors.gen_operator, "record_reading", reading(2, DEC_START + QUARTER, 0, 3_600_000))
+    request = {"meter_id": "M1", "period_end": DEC_START + 2 * QUARTER, "period_start": DEC_START}
+    assert energy.ok(Actors.registry, "issue_certificates", request)["quantity_mwh"] == 1
+
+
+def test_correction_beyond_capacity_is_refused(energy: Driver) -> None:
+    energy.ok(Actors.gen_operator, "record_reading", reading(1, DEC_START, 0, 1_000))
+    correction = {
+        "correction_id": "K1",
+        "export_delta_wh": 10**12,
+        "import_delta_wh": 0,
+        "reason": "typo",
+    }
+    code = energy.fails(Actors.operator, "correct_reading", "M1", DEC_START, correction)
+    assert code == "EXCEEDS_CAPACITY"
