@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import datetime
 import json
 import re
 from typing import Any
@@ -35,6 +36,7 @@ from fabric_pilot_contracts.court_evidence._policy import COURT, NOTARY, PARTY_C
 
 HASH_ALGORITHMS = ("SHA-256", "SM3")
 MEDIA_TYPE = re.compile(r"[a-z]+/[A-Za-z0-9.+-]+")
+RFC3339 = re.compile(r"\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})")
 EVIDENCE_FIELDS = (
     "capture",
     "content_hash",
@@ -49,6 +51,8 @@ CAPTURE_FIELDS = ("captured_at", "device", "source", "tool")
 MAX_BATCH = 256
 MAX_TSA_TOKEN = 16_384
 PERSONAL_TRANSIENT_KEY = "depositor_personal"
+MAX_PERSONAL_BYTES = 4_096
+"""Largest depositor personal data (canonical JSON); it is replicated to every member org."""
 
 # action -> (statuses it may start from, resulting status)
 TRANSITIONS: dict[str, tuple[tuple[str, ...], str]] = {
@@ -74,11 +78,26 @@ def _tsa_token(fields: Fields) -> str:
     return token
 
 
+def _rfc3339(value: str, what: str) -> str:
+    """Return ``value`` if it is an RFC 3339 date-time (e.g. ``2026-11-20T08:00:00Z``)."""
+    valid = RFC3339.fullmatch(value) is not None
+    if valid:
+        try:
+            datetime.datetime.fromisoformat(value.upper().replace("Z", "+00:00"))
+        except ValueError:
+            valid = False
+    if not valid:
+        raise bad_argument(f"{what} must be an RFC 3339 date-time such as 2026-11-20T08:00:00Z")
+    return value
+
+
 def _parse(payload: Any, what: str) -> dict[str, Any]:
     fields = Fields(payload, what, EVIDENCE_FIELDS, EVIDENCE_OPTIONAL)
     capture = Fields(fields.mapping("capture"), f"{what}.capture", CAPTURE_FIELDS)
+    captured = {name: capture.text(name, max_len=256) for name in CAPTURE_FIELDS}
+    _rfc3339(captured["captured_at"], f"{what}.capture.captured_at")
     return {
-        "capture": {name: capture.text(name, max_len=256) for name in CAPTURE_FIELDS},
+        "capture": captured,
         "case_id": check_id(fields.text("case_id"), "case_id") if fields.has("case_id") else "",
         "content_hash": fields.text("content_hash", pattern=HEX64),
         "description": fields.optional_text("description"),
@@ -145,19 +164,47 @@ def _personal_hash(ledger: TxLedger, key: str) -> str:
     if not isinstance(value, dict) or not value:
         raise bad_argument("transient depositor_personal must be a non-empty JSON object")
     data = canonical_json(value)
+    if len(data) > MAX_PERSONAL_BYTES:
+        raise bad_argument(
+            f"transient depositor_personal holds {len(data)} bytes; at most "
+            f"{MAX_PERSONAL_BYTES} are allowed"
+        )
     ledger.stub.put_private_data(PARTY_COLLECTION, key, data)
     return sha256_hex(data)
 
 
+def _without_capture_time(item: dict[str, Any]) -> dict[str, Any]:
+    fields = {name: item.get(name) for name in (*EVIDENCE_FIELDS, *EVIDENCE_OPTIONAL)}
+    fields["capture"] = dict(item["capture"], captured_at=None)
+    return fields
+
+
+def _same_content(existing: dict[str, Any], item: dict[str, Any]) -> bool:
+    """True when ``item`` registers the same bytes with the same metadata as ``existing``.
+
+    ``capture.captured_at`` is left out: a client defaults it to the file's modification time,
+    so a retry with a copy of the file must not turn into a conflict.
+    """
+    return existing.get("batch") is None and _without_capture_time(existing) == (
+        _without_capture_time(item)
+    )
+
+
 def register(ledger: TxLedger, caller: Caller, payload: Any) -> tuple[dict[str, Any], bool]:
     """Register one evidence item (create-if-absent on its ID).
+
+    A resubmission of identical content returns the stored record (``created`` False), even
+    when its ``capture.captured_at`` differs; any other difference is ``DUPLICATE_EVIDENCE``.
 
     Raises:
         ContractError: ``BAD_ARGUMENT``, ``DUPLICATE_EVIDENCE``.
     """
     item = _parse(payload, "evidence")
     key = evidence_key(ledger, str(item["evidence_id"]))
-    if ledger.get(key) is not None:
+    existing = ledger.get(key)
+    if existing is not None:
+        if _same_content(existing, item):
+            return existing, False
         return ledger.create_once(key, payload, {}, "evidence", "DUPLICATE_EVIDENCE")
     record = _new_record(ledger, caller, item)
     record["personal_hash"] = _personal_hash(ledger, key)

@@ -47,11 +47,37 @@ def test_register_is_create_if_absent(court: Driver) -> None:
         {"tsa_token": "not base64!"},
         {"capture": {"device": "d"}},
         {"content": "raw bytes never go on chain"},
+        {"capture": dict(evidence("E2")["capture"], captured_at="yesterday")},
+        {"capture": dict(evidence("E2")["capture"], captured_at="2026-02-30T08:00:00Z")},
+        {"capture": dict(evidence("E2")["capture"], captured_at="2026-11-20 08:00")},
     ],
 )
 def test_register_rejects_bad_fields(court: Driver, change: dict[str, object]) -> None:
     payload = dict(evidence("E2"), **change)
     assert court.fails(Actors.notary, "register_evidence", payload) == "BAD_ARGUMENT"
+
+
+def test_identical_content_with_another_capture_time_returns_the_record(court: Driver) -> None:
+    record = court.read(Actors.judge, "get_evidence", "E1")
+    events = len(court.ledger.events)
+    retry = evidence("E1")
+    retry["capture"] = dict(retry["capture"], captured_at="2026-01-02T03:04:05+08:00")
+    assert court.ok(Actors.notary, "register_evidence", retry) == record
+    assert len(court.ledger.events) == events
+    other_device = evidence("E1")
+    other_device["capture"] = dict(other_device["capture"], device="camera-2")
+    code = court.fails(Actors.notary, "register_evidence", other_device)
+    assert code == "DUPLICATE_EVIDENCE"
+    other_bytes = evidence("E1", content_hash=content_hash("E1-other"))
+    assert court.fails(Actors.notary, "register_evidence", other_bytes) == "DUPLICATE_EVIDENCE"
+
+
+def test_personal_data_has_a_size_limit(court: Driver) -> None:
+    personal = {"note": "x" * 5_000}
+    transient = {"depositor_personal": json.dumps(personal).encode()}
+    code = court.fails(Actors.a_party, "register_evidence", evidence("E2"), transient=transient)
+    assert code == "BAD_ARGUMENT"
+    assert court.read_fails(Actors.judge, "get_evidence", "E2") == "NOT_FOUND"
 
 
 def test_sm3_label_and_tsa_token_are_accepted(court: Driver) -> None:
