@@ -22,7 +22,7 @@ from ._bulk import (
     run_import,
 )
 from ._context import get_settings, network_options, progress
-from ._device import sign_reading, signing_key_for
+from ._device import check_signing_keys, sign_reading, signing_key_for
 from ._inputs import json_text
 from ._render import emit, emit_json_line
 from ._sector import group_path
@@ -122,6 +122,8 @@ def _run(
 ) -> None:  # fmt: skip
     settings = get_settings(ctx)
     rows = read_rows(source, spec.key_fields)
+    if sign_with is not None:  # a bad key is one usage error, not one error per row
+        check_signing_keys(sign_with, (str(row.document.get("meter_id", "")) for row in rows))
     journal = Journal(journal_path or default_journal(source))
     progress(f"{len(rows)} row(s); {len(journal.done)} already in {journal.path}")
     with closing(_sdk.open_session(settings, spec.chaincode)) as session:

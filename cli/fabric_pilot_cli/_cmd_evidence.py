@@ -17,7 +17,7 @@ import click
 
 from . import _sdk
 from ._context import get_settings, network_options, output_option
-from ._errors import EXIT_NOT_FOUND
+from ._errors import EXIT_NOT_FOUND, EXIT_USAGE, CliError
 from ._inputs import json_text, read_document, sha256_file
 from ._sector import INT, JSON, Arg, Tx, add_tx, call, emit_result, group_path
 
@@ -107,6 +107,21 @@ def evidence_document(path: Path, evidence_id: str, options: dict[str, Any]) -> 
     return document
 
 
+def _checked(check: Any, value: Any, what: str) -> Any:
+    """Apply an SDK input check; its ValueError becomes a one-line usage error (exit 2)."""
+    try:
+        return check(value)
+    except ValueError as exc:
+        raise CliError(f"{what}: {exc}", EXIT_USAGE) from None
+
+
+def _personal_transient(source: str) -> dict[str, bytes]:
+    from fabric_pilot_gateway.sectors._limits import check_personal_size
+
+    data = json_text(read_document(source)).encode()
+    return {PERSONAL_KEY: _checked(check_personal_size, data, "--personal")}
+
+
 def _register_command() -> click.Command:
     @click.command("register")
     @click.argument("file", type=click.Path(exists=True, dir_okay=False))
@@ -115,11 +130,18 @@ def _register_command() -> click.Command:
     @click.option("--media-type", help="MIME type (default: guessed from the file name).")
     @click.option("--location", help="Where the original is kept (default: local:<name>).")
     @click.option("--description")
-    @click.option("--captured-at", help="RFC 3339 capture time (default: file mtime).")
+    @click.option(
+        "--captured-at",
+        help="RFC 3339 capture time, e.g. 2026-11-20T08:00:00Z (default: file mtime; a retry"
+        " with a copy of the file returns the existing record).",
+    )
     @click.option("--device", help="Capturing device (default: unspecified).")
     @click.option("--source", help="Source of the evidence (default: file).")
     @click.option("--metadata", help="JSON object (FILE, - or inline) merged into the record.")
-    @click.option("--personal", help="Depositor personal data (JSON), sent as private data.")
+    @click.option(
+        "--personal",
+        help="Depositor personal data (JSON, at most 4096 bytes), sent as private data.",
+    )
     @network_options
     @click.pass_context
     def register_cmd(ctx: click.Context, /, file: str, evidence_id: str, **options: Any) -> None:
@@ -129,11 +151,14 @@ def _register_command() -> click.Command:
         Example:
           fabric-pilot evidence register contract.pdf --id EV-2026-0001 --case C-88
         """
+        from fabric_pilot_gateway.sectors._limits import check_rfc3339
+
+        if options.get("captured_at"):
+            _checked(check_rfc3339, options["captured_at"], "--captured-at")
         document = evidence_document(Path(file), evidence_id, options)
         transient = None
         if options.get("personal"):
-            personal = read_document(str(options["personal"]))
-            transient = {PERSONAL_KEY: json_text(personal).encode()}
+            transient = _personal_transient(str(options["personal"]))
         args = [json_text(document)]
         result = call(ctx, EVIDENCE, FUNCTIONS["register"], args, submit=True, transient=transient)
         emit_result(ctx, result)

@@ -5,12 +5,19 @@ JSON of the signed reading fields; ``flag`` defaults to ``normal`` and is signed
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 from ._errors import EXIT_USAGE, CliError
 
-__all__ = ["SIGNED_FIELDS", "sign_reading", "signing_key_for"]
+__all__ = [
+    "SIGNED_FIELDS",
+    "check_signing_keys",
+    "load_signing_key",
+    "sign_reading",
+    "signing_key_for",
+]
 
 SIGNED_FIELDS = (
     "counter",
@@ -28,6 +35,35 @@ def signing_key_for(source: Path, meter_id: str) -> Path:
     return source / f"{meter_id}.pem" if source.is_dir() else source
 
 
+def load_signing_key(key_file: Path) -> Any:
+    """The ECDSA P-256 private key in ``key_file`` (PEM, unencrypted).
+
+    Raises:
+        CliError: (exit 2) the file is unreadable or holds no ECDSA P-256 private key.
+    """
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.hazmat.primitives.serialization import load_pem_private_key
+
+    try:
+        key = load_pem_private_key(key_file.read_bytes(), password=None)
+    except (OSError, ValueError, TypeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) else "not a PEM private key"
+        raise CliError(f"cannot load device key {key_file}: {reason}", EXIT_USAGE) from None
+    if not isinstance(key, ec.EllipticCurvePrivateKey) or key.curve.name != "secp256r1":
+        raise CliError(f"{key_file} is not an ECDSA P-256 private key", EXIT_USAGE)
+    return key
+
+
+def check_signing_keys(source: Path, meter_ids: Iterable[str]) -> None:
+    """Load the device key of every meter once, before anything is submitted.
+
+    Raises:
+        CliError: (exit 2) for the first key that is missing or not an ECDSA P-256 key.
+    """
+    for meter_id in sorted(set(meter_ids)):
+        load_signing_key(signing_key_for(source, meter_id))
+
+
 def sign_reading(reading: dict[str, Any], key_file: Path) -> dict[str, Any]:
     """A copy of ``reading`` with ``flag`` defaulted and ``signature`` set.
 
@@ -36,14 +72,8 @@ def sign_reading(reading: dict[str, Any], key_file: Path) -> dict[str, Any]:
     """
     from cryptography.hazmat.primitives import hashes
     from cryptography.hazmat.primitives.asymmetric import ec
-    from cryptography.hazmat.primitives.serialization import load_pem_private_key
 
-    try:
-        key = load_pem_private_key(key_file.read_bytes(), password=None)
-    except (OSError, ValueError) as exc:
-        raise CliError(f"cannot load device key {key_file}: {exc}", EXIT_USAGE) from exc
-    if not isinstance(key, ec.EllipticCurvePrivateKey) or key.curve.name != "secp256r1":
-        raise CliError(f"{key_file} is not an ECDSA P-256 private key", EXIT_USAGE)
+    key = load_signing_key(key_file)
     signed = {"flag": "normal", **reading}
     missing = [name for name in SIGNED_FIELDS if name not in signed]
     if missing:

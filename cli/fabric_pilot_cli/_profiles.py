@@ -150,6 +150,20 @@ def _user_msp(directory: Path, ext: dict[str, Any], user: str) -> tuple[Path, st
     raise CliError(f"no user {user!r} in {ext['org']} (known: {known})", EXIT_NOT_FOUND)
 
 
+def _require_member(
+    directory: Path, ext: dict[str, Any], channels: tuple[str, ...], wanted: str | None
+) -> None:
+    """Refuse a channel of the network that the org has not joined (exit 2).
+
+    A channel no org has joined is left to the caller to report as unknown.
+    """
+    if not wanted or wanted in channels:
+        return
+    for path in _profiles(directory).values():
+        if wanted in _load(path)["x-fabric-pilot"].get("channels", []):
+            raise CliError(f"org {ext['org']} is not a member of channel {wanted}", EXIT_USAGE)
+
+
 def resolve_identity(settings: Settings, preferred_channel: str | None = None) -> IdentityInfo:
     """Resolve org, user, channel and gateway peer for ``settings``.
 
@@ -159,7 +173,8 @@ def resolve_identity(settings: Settings, preferred_channel: str | None = None) -
 
     Raises:
         CliError: no network (exit 6), unknown org or user (exit 3), a ``--channel`` the
-            network does not have (exit 2, naming the channels it has).
+            network does not have (exit 2, naming the channels it has), an org that has not
+            joined the wanted channel (exit 2, "org X is not a member of channel Y").
     """
     directory = settings.directory
     document = _pick_profile(
@@ -172,6 +187,7 @@ def resolve_identity(settings: Settings, preferred_channel: str | None = None) -
     user = settings.user or ext.get("defaultUser") or "Admin"
     msp_dir, role = _user_msp(directory, ext, user)
     channels = tuple(ext.get("channels", []))
+    _require_member(directory, ext, channels, settings.channel or preferred_channel)
     channel = settings.channel or ""
     if not channel:
         channel = preferred_channel if preferred_channel and preferred_channel in channels else ""

@@ -153,13 +153,23 @@ def emit_result(ctx: click.Context, result: Any, columns: Sequence[str] | None =
     emit(result, output)
 
 
+def _check_page_size(_ctx: click.Context, _param: click.Parameter, value: int) -> int:
+    from fabric_pilot_gateway.sectors._limits import check_page_size
+
+    try:
+        return check_page_size(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
 def _paging(function: Callable[..., Any]) -> Callable[..., Any]:
     function = click.option("--bookmark", default="", help="Continue after this bookmark.")(
         function
     )
-    return click.option("--page-size", type=click.IntRange(1, 1000), default=50, show_default=True)(
-        function
-    )
+    return click.option(
+        "--page-size", type=int, default=50, show_default=True, callback=_check_page_size,
+        help="Records per page (at most the contracts' limit).",
+    )(function)  # fmt: skip
 
 
 def _help(tx: Tx) -> str:

@@ -20,9 +20,18 @@ from ._codec import canonical_json, decode_result, encode_arg, encode_args
 from ._court import CourtEvidence
 from ._energy import EnergyMetering
 from ._errors import ChaincodeRejectedError, rejection_from
+from ._limits import (
+    MAX_PAGE_SIZE,
+    MAX_PERSONAL_BYTES,
+    check_page_size,
+    check_personal_size,
+    check_rfc3339,
+)
 from ._tax import TaxInvoices
 
 __all__ = [
+    "MAX_PAGE_SIZE",
+    "MAX_PERSONAL_BYTES",
     "ChaincodeRejectedError",
     "CourtEvidence",
     "EnergyMetering",
@@ -30,6 +39,9 @@ __all__ = [
     "SectorClient",
     "TaxInvoices",
     "canonical_json",
+    "check_page_size",
+    "check_personal_size",
+    "check_rfc3339",
     "decode_result",
     "encode_arg",
     "encode_args",

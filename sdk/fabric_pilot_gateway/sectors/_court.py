@@ -6,6 +6,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from ._client import Record, SectorClient
+from ._codec import canonical_json
+from ._limits import check_personal_size, check_rfc3339
 
 __all__ = ["CourtEvidence"]
 
@@ -25,7 +27,20 @@ class CourtEvidence(SectorClient):
         evidence: Mapping[str, Any],
         depositor_personal: Mapping[str, Any] | None = None,
     ) -> Record:
-        """Register one evidence hash; ``depositor_personal`` travels as transient data."""
+        """Register one evidence hash; ``depositor_personal`` travels as transient data.
+
+        Registering identical content again returns the stored record, even with another
+        ``capture.captured_at`` (e.g. a retry with a copy of the file).
+
+        Raises:
+            ValueError: ``capture.captured_at`` is not RFC 3339, or ``depositor_personal`` is
+                larger than :data:`MAX_PERSONAL_BYTES`; nothing is sent.
+        """
+        capture = evidence.get("capture")
+        if isinstance(capture, Mapping) and isinstance(capture.get("captured_at"), str):
+            check_rfc3339(capture["captured_at"])
+        if depositor_personal is not None:
+            check_personal_size(canonical_json(depositor_personal))
         transient = {"depositor_personal": depositor_personal}
         return self._submit("register_evidence", evidence, transient=transient)
 

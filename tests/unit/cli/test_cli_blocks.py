@@ -5,12 +5,14 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from cli_fakes import write_profiles
 from fabric_protos.common import common_pb2
 from fabric_protos.msp import identities_pb2
 from fabric_protos.peer import chaincode_pb2, proposal_pb2, transaction_pb2
 
 from fabric_pilot_cli._blocks import block_summary, transaction_summary
+from fabric_pilot_cli._errors import CliError
 from fabric_pilot_cli._profiles import resolve_identity
 from fabric_pilot_cli._sdk import deployed_channel
 from fabric_pilot_cli._settings import Settings
@@ -104,7 +106,14 @@ def test_chaincode_channel_is_the_default_for_sector_calls(tmp_path: Path) -> No
     assert resolve_identity(settings, "tax").channel == "tax"
     assert resolve_identity(settings, None).channel == "mychannel"
     org2 = Settings(directory=net, org="Org2")
-    assert resolve_identity(org2, "tax").channel == "mychannel"
+    assert resolve_identity(org2, None).channel == "mychannel"
+    with pytest.raises(CliError) as caught:  # not "No metadata was found" from mychannel
+        resolve_identity(org2, "tax")
+    assert (str(caught.value), caught.value.exit_code) == (
+        "org Org2 is not a member of channel tax", 2,
+    )  # fmt: skip
+    with pytest.raises(CliError, match="org Org2 is not a member of channel tax"):
+        resolve_identity(Settings(directory=net, org="Org2", channel="tax"), None)
     explicit = Settings(directory=net, channel="tax")
     assert resolve_identity(explicit, None).channel == "tax"
 
