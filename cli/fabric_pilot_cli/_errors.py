@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -38,7 +39,10 @@ EXIT_CODES: dict[int, str] = {
     EXIT_NOT_FOUND: "not found",
     EXIT_REFUSED: "refused by the chaincode or the peer (endorsement failed)",
     EXIT_COMMIT_INVALID: "transaction invalid at commit (validation code shown)",
-    EXIT_UNAVAILABLE: "network unavailable (connection, timeout, network not running)",
+    EXIT_UNAVAILABLE: (
+        "network unavailable (connection, timeout, network not running, endorsing peers"
+        " out of step, no commit status): retrying later is safe"
+    ),
     EXIT_FABRIC_MISSING: "Fabric binaries missing or install failed",
 }
 
@@ -159,14 +163,40 @@ def _rejection_failure(exc: BaseException) -> Failure:
     return Failure(EXIT_REFUSED, f"refused by the chaincode: {message}")
 
 
+def _mismatch_failure(exc: BaseException) -> Failure:
+    """Endorsers disagreed (one a block behind) on every attempt: nothing was ordered."""
+    attempts = getattr(exc, "attempts", 1)
+    tx_id = getattr(exc, "transaction_id", "?")
+    peers = ", ".join(f"{d.address} ({d.msp_id})" for d in getattr(exc, "details", []))
+    where = f"; peers: {peers}" if peers else ""
+    return Failure(
+        EXIT_UNAVAILABLE,
+        f"endorsing peers returned different results {attempts} times (a peer behind?); "
+        f"nothing was submitted, retry later (last transaction {tx_id}{where})",
+    )
+
+
+def _commit_timeout_failure(exc: BaseException) -> Failure:
+    return Failure(
+        EXIT_UNAVAILABLE, f"no commit status: {_one_line(str(getattr(exc, 'message', exc)))}"
+    )
+
+
+_BY_TYPE: dict[str, Callable[[BaseException], Failure]] = {
+    "CommitError": _commit_failure,
+    "ChaincodeRejectedError": _rejection_failure,
+    "EndorsementMismatchError": _mismatch_failure,
+    "CommitTimeoutError": _commit_timeout_failure,
+}
+
+
 def _by_class_name(exc: BaseException) -> Failure | None:
     """Errors of the SDK and the network manager, recognised by class name (no imports)."""
     name = type(exc).__name__
     text = _one_line(str(exc))
-    if name == "CommitError":
-        return _commit_failure(exc)
-    if name == "ChaincodeRejectedError":
-        return _rejection_failure(exc)
+    if name in _BY_TYPE:
+        failure: Failure = _BY_TYPE[name](exc)
+        return failure
     if hasattr(exc, "code") and hasattr(exc, "details") and hasattr(exc, "message"):
         return _gateway_failure(exc)
     if name in _BY_NAME:

@@ -22,6 +22,7 @@ class GatewayContext:
     signer: Signer | None
     hash_function: HashFunction
     timeouts: Timeouts
+    endorsement_attempts: int = 3
 
     def creator(self) -> bytes:
         """Serialized identity used as transaction creator."""

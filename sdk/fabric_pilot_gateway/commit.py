@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
+import time
 from dataclasses import dataclass
 
 from ._context import GatewayContext
 from ._protos import gateway_pb2, transaction_pb2
+from .errors import CommitStatusError, CommitTimeoutError, SubmitError
 from .options import DEFAULT, Timeout, resolve
 
 __all__ = ["Commit", "Status", "SubmittedTransaction"]
@@ -96,18 +99,94 @@ class Commit:
 
 
 class SubmittedTransaction(Commit):
-    """A transaction accepted for ordering, with its (endorsed) result."""
+    """A transaction accepted for ordering, with its (endorsed) result.
+
+    An orderer that crashes with the transaction in flight loses it, and the Gateway's
+    commit status call would then wait for its whole deadline. :meth:`status` therefore
+    asks in slices of ``Timeouts.commit_resubmit`` seconds and, after a slice without an
+    answer, sends the same signed transaction again: a transaction ID commits at most
+    once (a second copy is marked ``DUPLICATE_TXID``), so this never applies it twice.
+    """
 
     def __init__(
         self,
         context: GatewayContext,
         signed_request: gateway_pb2.SignedCommitStatusRequest,
         result: bytes,
+        submit_request: gateway_pb2.SubmitRequest | None = None,
     ):
         super().__init__(context, signed_request)
         self._result = result
+        self._submit_request = submit_request
+        self._resubmissions = 0
 
     @property
     def result(self) -> bytes:
         """Payload returned by the transaction function at endorsement."""
         return self._result
+
+    @property
+    def resubmissions(self) -> int:
+        """Times the same signed transaction was sent again."""
+        return self._resubmissions
+
+    def resubmit(self, *, timeout: Timeout = DEFAULT) -> None:
+        """Send the same signed transaction to the orderer again.
+
+        Safe at any time: the ledger commits a transaction ID at most once.
+
+        Raises:
+            SubmitError: If the Submit call fails (e.g. no Raft leader yet).
+            ValueError: If this transaction was not submitted through this object.
+        """
+        if self._submit_request is None:
+            raise ValueError(f"transaction {self.transaction_id}: no signed envelope to resend")
+        self._context.transport.submit(
+            self._submit_request, resolve(timeout, self._context.timeouts.submit)
+        )
+        self._resubmissions += 1
+
+    def status(self, *, timeout: Timeout = DEFAULT) -> Status:
+        """Wait for the transaction to commit and return its status.
+
+        After each ``Timeouts.commit_resubmit`` seconds without an answer the same signed
+        transaction is sent again (a failed resend is tried again after the next slice).
+
+        Raises:
+            CommitTimeoutError: If no status came within the deadline; says what is safe.
+            CommitStatusError: If the CommitStatus call fails otherwise.
+            SignatureRequiredError: If unsigned and the Gateway has no signer.
+        """
+        deadline = resolve(timeout, self._context.timeouts.commit_status)
+        slice_seconds = self._context.timeouts.commit_resubmit
+        if self._submit_request is None or slice_seconds is None:
+            return super().status(timeout=deadline)
+        started = time.monotonic()
+        while True:
+            waited = time.monotonic() - started
+            remaining = None if deadline is None else deadline - waited
+            if remaining is not None and remaining <= 0:
+                raise self._timeout(waited)
+            wait = slice_seconds if remaining is None else min(slice_seconds, remaining)
+            try:
+                return super().status(timeout=wait)
+            except CommitStatusError as error:
+                if error.code != "DEADLINE_EXCEEDED":
+                    raise
+            if remaining is None or remaining > wait:
+                self._try_resubmit()
+
+    def _try_resubmit(self) -> None:
+        with contextlib.suppress(SubmitError):  # e.g. no Raft leader yet: next slice
+            self.resubmit()
+
+    def _timeout(self, waited: float) -> CommitTimeoutError:
+        return CommitTimeoutError(
+            f"transaction {self.transaction_id} has no commit status after {waited:.0f} s "
+            f"({self._resubmissions} resubmissions): it may have been lost by a crashing "
+            "orderer or may still commit; safe: resubmit the same signed transaction and "
+            "ask again (a transaction ID commits at most once); not safe: a new proposal",
+            transaction_id=self.transaction_id,
+            waited=waited,
+            resubmissions=self._resubmissions,
+        )

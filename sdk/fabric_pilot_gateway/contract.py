@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Mapping, Sequence
 
 from ._context import GatewayContext, now
 from ._proposals import NONCE_LENGTH, build_proposal, qualified_name, to_bytes_args
 from ._protos import gateway_pb2, proposal_pb2
 from .commit import SubmittedTransaction
-from .errors import CommitError
+from .errors import CommitError, EndorsementMismatchError
 from .options import DEFAULT, Timeout
 from .proposal import Proposal
 
 __all__ = ["Arg", "Contract"]
+
+_MISMATCH_BACKOFF = 0.2
+"""Seconds before the second proposal after an endorsement mismatch; doubles each time."""
 
 Arg = str | bytes
 """A transaction argument; strings are UTF-8 encoded."""
@@ -111,14 +115,29 @@ class Contract:
     ) -> SubmittedTransaction:
         """Endorse and submit a transaction without waiting for it to commit.
 
+        When the endorsers return different results (one peer a block behind), a new
+        proposal (new transaction ID) is endorsed, up to the Gateway's
+        ``endorsement_attempts``, with a short, doubling pause in between.
+
         Raises:
-            EndorseError: If endorsement fails.
+            EndorsementMismatchError: If every attempt's endorsers disagreed.
+            EndorseError: If endorsement fails otherwise.
             SubmitError: If submission to the orderer fails.
         """
-        proposal = self.new_proposal(
-            name, args, transient=transient, endorsing_organizations=endorsing_organizations
-        )
-        return proposal.endorse().submit()
+        attempts = self._context.endorsement_attempts
+        for attempt in range(1, attempts + 1):
+            proposal = self.new_proposal(
+                name, args, transient=transient, endorsing_organizations=endorsing_organizations
+            )
+            try:
+                transaction = proposal.endorse()
+            except EndorsementMismatchError as error:
+                if attempt >= attempts:
+                    raise EndorsementMismatchError.from_error(error, attempt) from error
+                time.sleep(_MISMATCH_BACKOFF * 2 ** (attempt - 1))
+                continue
+            return transaction.submit()
+        raise AssertionError("unreachable: endorsement_attempts is at least 1")
 
     def submit(
         self,
@@ -136,8 +155,11 @@ class Contract:
             The transaction function's result.
 
         Raises:
-            EndorseError: If endorsement fails.
+            EndorsementMismatchError: If the endorsers disagreed on every attempt.
+            EndorseError: If endorsement fails otherwise.
             SubmitError: If submission to the orderer fails.
+            CommitTimeoutError: If no commit status came in time (the transaction may have
+                been lost by a crashing orderer; see the error for what is safe).
             CommitStatusError: If the commit status cannot be obtained.
             CommitError: If the transaction committed as invalid.
         """

@@ -92,6 +92,7 @@ def connect(
     signer: Signer | None = None,
     hash_function: HashFunction = sha256,
     timeouts: Timeouts = DEFAULT_TIMEOUTS,
+    endorsement_attempts: int = 3,
 ) -> Gateway:
     """Connect to a Gateway peer.
 
@@ -102,7 +103,15 @@ def connect(
         signer: Signs digests; if None every step must be signed offline.
         hash_function: Produces the digests given to the signer.
         timeouts: Default call deadlines.
+        endorsement_attempts: Proposals ``submit`` endorses, each with a new transaction
+            ID, while the endorsers return different results (one peer a block behind)
+            before it raises ``EndorsementMismatchError``; at least 1.
+
+    Raises:
+        ValueError: If ``endorsement_attempts`` is less than 1.
     """
+    if endorsement_attempts < 1:
+        raise ValueError(f"endorsement_attempts must be at least 1, not {endorsement_attempts}")
     transport: Transport = client if _is_transport(client) else GrpcTransport(client)
     context = GatewayContext(
         transport=transport,
@@ -110,6 +119,7 @@ def connect(
         signer=signer,
         hash_function=hash_function,
         timeouts=timeouts,
+        endorsement_attempts=endorsement_attempts,
     )
     return Gateway(context)
 

@@ -27,12 +27,19 @@ Timeout = float | None | Default
 
 @dataclass(frozen=True)
 class Timeouts:
-    """Default deadlines, in seconds, for each Gateway call (``None``: no deadline)."""
+    """Default deadlines, in seconds, for each Gateway call (``None``: no deadline).
+
+    ``commit_resubmit``: while waiting for a commit status, if none came within this many
+    seconds the SDK sends the same signed transaction again (an orderer that crashed with it
+    in flight loses it; a copy that arrives twice is committed once, the second copy is
+    marked ``DUPLICATE_TXID``). ``None`` waits for the whole ``commit_status`` deadline.
+    """
 
     evaluate: float | None = 5.0
     endorse: float | None = 15.0
     submit: float | None = 5.0
     commit_status: float | None = 60.0
+    commit_resubmit: float | None = 5.0
 
 
 def resolve(timeout: Timeout, default: float | None) -> float | None:

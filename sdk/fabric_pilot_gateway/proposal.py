@@ -4,10 +4,19 @@ from __future__ import annotations
 
 from ._context import GatewayContext
 from ._protos import common_pb2, gateway_pb2, proposal_pb2
+from .errors import EndorseError, EndorsementMismatchError, GatewayError
 from .options import DEFAULT, Timeout, resolve
 from .transaction import Transaction
 
 __all__ = ["Proposal"]
+
+_MISMATCH_TEXT = "ProposalResponsePayloads do not match"
+
+
+def _is_endorsement_mismatch(error: GatewayError) -> bool:
+    """The Gateway's answer when its endorsers returned different results."""
+    texts = [error.message, *(detail.message for detail in error.details)]
+    return any(_MISMATCH_TEXT in text for text in texts)
 
 
 def _channel_of(proposal_bytes: bytes) -> str:
@@ -77,7 +86,9 @@ class Proposal:
         """Collect endorsements; return the transaction ready to submit.
 
         Raises:
-            EndorseError: If the Endorse call fails.
+            EndorsementMismatchError: If the endorsers returned different results (e.g. one
+                peer a block behind); a new proposal may succeed.
+            EndorseError: If the Endorse call fails otherwise.
             SignatureRequiredError: If unsigned and the Gateway has no signer.
         """
         request = gateway_pb2.EndorseRequest(
@@ -86,9 +97,16 @@ class Proposal:
             proposed_transaction=self._signed_proposal(),
             endorsing_organizations=self._proposed.endorsing_organizations,
         )
-        response = self._context.transport.endorse(
-            request, resolve(timeout, self._context.timeouts.endorse)
-        )
+        try:
+            response = self._context.transport.endorse(
+                request, resolve(timeout, self._context.timeouts.endorse)
+            )
+        except EndorseError as error:
+            if isinstance(error, EndorsementMismatchError) or not _is_endorsement_mismatch(error):
+                raise
+            raise EndorsementMismatchError.from_error(
+                error, transaction_id=self.transaction_id
+            ) from error
         prepared = gateway_pb2.PreparedTransaction(
             transaction_id=self.transaction_id, envelope=response.prepared_transaction
         )

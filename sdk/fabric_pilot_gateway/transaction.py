@@ -70,4 +70,4 @@ class Transaction:
             self.transaction_id, self._channel, self._context.creator()
         )
         signed = gateway_pb2.SignedCommitStatusRequest(request=commit_request)
-        return SubmittedTransaction(self._context, signed, self.result)
+        return SubmittedTransaction(self._context, signed, self.result, request)

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from ..contract import Contract
-from ..errors import EndorseError, EvaluateError
+from ..errors import EndorseError, EndorsementMismatchError, EvaluateError
 from ._codec import canonical_json, decode_result, encode_args
 from ._errors import rejection_from
 
@@ -53,6 +53,8 @@ class SectorClient:
             payload = self._contract.submit(
                 name, encode_args(*args), transient=_transient(transient or {})
             )
+        except EndorsementMismatchError:
+            raise  # the peers disagreed: no refusal, whatever the details say
         except EndorseError as error:
             rejection = rejection_from(error)
             if rejection is None:

@@ -148,3 +148,19 @@ def test_mvcc_conflict_is_retried_then_reported(invoices: Path, run, ledger) -> 
     assert keys.count("S/00000000000000000001") == 2
     assert keys.count("S/00000000000000000002") == 3
     assert result.exit_code == 4
+
+
+def test_an_endorsement_mismatch_stops_the_import_without_journaling_the_row(
+    invoices: Path, run, ledger
+) -> None:
+    from fabric_pilot_gateway import EndorsementMismatchError
+
+    ledger.errors["issue_invoice"] = EndorsementMismatchError(
+        "ProposalResponsePayloads do not match", code="ABORTED", transaction_id="t", attempts=3
+    )
+    result = run("invoice", "import", str(invoices))
+    assert result.exit_code == 6, result.output
+    assert "refused" not in result.stderr
+    assert not invoices.with_name(invoices.name + ".journal.jsonl").exists() or not _journal(
+        invoices
+    )

@@ -160,3 +160,37 @@ def test_sdk_typed_rejection_is_mapped() -> None:
         4, "refused by the chaincode: ALREADY_LOCKED: invoice is locked",
     )  # fmt: skip
     assert describe(ChaincodeRejectedError("NOT_FOUND", "no invoice")).exit_code == 3
+
+
+def test_an_endorsement_mismatch_is_not_a_refusal() -> None:
+    from fabric_pilot_cli._errors import EXIT_REFUSED, EXIT_UNAVAILABLE, describe
+    from fabric_pilot_gateway import EndorsementMismatchError, ErrorDetail
+
+    error = EndorsementMismatchError(
+        "failed to assemble transaction: ProposalResponsePayloads do not match",
+        code="ABORTED",
+        details=[ErrorDetail("127.0.0.1:9051", "Org2MSP", "")],
+        transaction_id="tx9",
+        attempts=3,
+    )
+    failure = describe(error)
+    assert failure.exit_code == EXIT_UNAVAILABLE != EXIT_REFUSED
+    assert "different results 3 times" in failure.message
+    assert "tx9" in failure.message and "127.0.0.1:9051 (Org2MSP)" in failure.message
+
+
+def test_a_commit_timeout_says_what_is_safe() -> None:
+    from fabric_pilot_cli._errors import EXIT_UNAVAILABLE, describe
+    from fabric_pilot_gateway import CommitTimeoutError
+
+    error = CommitTimeoutError(
+        "transaction t1 has no commit status after 60 s: safe: resubmit the same signed "
+        "transaction",
+        transaction_id="t1",
+        waited=60.0,
+        resubmissions=11,
+    )
+    failure = describe(error)
+    assert failure.exit_code == EXIT_UNAVAILABLE
+    assert failure.message.startswith("no commit status: transaction t1")
+    assert "same signed transaction" in failure.message

@@ -114,7 +114,9 @@ def test_stage_errors_propagate_unchanged(gateway: Gateway, transport: FakeTrans
 def test_default_and_per_call_timeouts(
     transport: FakeTransport, identity: X509Identity, signer: Signer
 ) -> None:
-    timeouts = Timeouts(evaluate=1.5, endorse=2.5, submit=3.5, commit_status=4.5)
+    timeouts = Timeouts(
+        evaluate=1.5, endorse=2.5, submit=3.5, commit_status=4.5, commit_resubmit=None
+    )
     gateway = connect(client=transport, identity=identity, signer=signer, timeouts=timeouts)
     contract = gateway.get_network("ch").get_contract("cc")
     contract.evaluate("Q")
