@@ -86,18 +86,22 @@ class AdminTools:
         """A peer's channel height (``Blockchain info: {...}``)."""
         return self.peer(host, "channel", "getinfo", "-c", channel)
 
-    def fetch_config(self, host: str, channel: str, block: Path) -> Command:
-        """Write the channel's latest config block, read from the orderer, to ``block``."""
+    def fetch_config(
+        self, host: str, channel: str, block: Path, orderer: str | None = None
+    ) -> Command:
+        """Write the channel's latest config block, read from ``orderer``, to ``block``."""
         return self.peer(
             host, "channel", "fetch", "config", str(block), "-c", channel,
-            *self.orderer_address_args(),
+            *self.orderer_address_args(orderer),
         )  # fmt: skip
 
-    def channel_update(self, host: str, channel: str, envelope: Path) -> Command:
-        """Sign a config update envelope as the org admin and send it to the orderer."""
+    def channel_update(
+        self, host: str, channel: str, envelope: Path, orderer: str | None = None
+    ) -> Command:
+        """Sign a config update envelope as the org admin and send it to ``orderer``."""
         return self.peer(
             host, "channel", "update", "-f", str(envelope), "-c", channel,
-            *self.orderer_address_args(),
+            *self.orderer_address_args(orderer),
         )  # fmt: skip
 
     def discover_endorsers(self, host: str, channel: str, chaincode: str) -> Command:
@@ -125,7 +129,8 @@ class AdminTools:
             )
         )
 
-    def orderer_address_args(self) -> list[str]:
-        """``-o ADDRESS --tls --cafile FILE`` for peer commands that reach the orderer."""
-        orderer = self.topology.orderer_org.orderer_names[0]
-        return ["-o", self.ports.address(orderer), "--tls", "--cafile", self.orderer_tls_ca()]
+    def orderer_address_args(self, orderer: str | None = None) -> list[str]:
+        """``-o ADDRESS --tls --cafile FILE`` for peer commands that reach ``orderer`` (default:
+        the first one; ``FabricNetwork.run_through_orderer`` picks one that answers)."""
+        name = orderer or self.topology.orderer_org.orderer_names[0]
+        return ["-o", self.ports.address(name), "--tls", "--cafile", self.orderer_tls_ca()]

@@ -141,17 +141,26 @@ class _Deployment:
             args += ["--collections-config", str(path)]
         return args
 
+    def run_through_orderer(self, build: Callable[[str], Command], step: str) -> str:
+        """Run a call that reaches an orderer through any orderer that answers."""
+        try:
+            return self.network.run_through_orderer(build).stdout
+        except CommandError as exc:
+            raise ChaincodeError(f"{self.definition.name}: {step}: {exc}") from exc
+
     def approve(self, identifier: str, sequence: int) -> None:
-        orderer = self.network.admin.orderer_address_args()
+        admin = self.network.admin
 
         def approve_for(peer: str) -> None:
-            command = self.network.admin.peer(
-                peer,
-                "lifecycle", "chaincode", "approveformyorg",
-                *orderer, *self.definition_args(sequence),
-                "--package-id", identifier, "--waitForEventTimeout", "60s",
-            )  # fmt: skip
-            self.run(command, f"approve on {peer}")
+            def command(orderer: str) -> Command:
+                return admin.peer(
+                    peer,
+                    "lifecycle", "chaincode", "approveformyorg",
+                    *admin.orderer_address_args(orderer), *self.definition_args(sequence),
+                    "--package-id", identifier, "--waitForEventTimeout", "60s",
+                )  # fmt: skip
+
+            self.run_through_orderer(command, f"approve on {peer}")
 
         with ThreadPoolExecutor(max_workers=4) as pool:
             list(pool.map(approve_for, self.org_peers))
@@ -175,13 +184,17 @@ class _Deployment:
                 "--tlsRootCertFiles",
                 str(self.network.layout.node_dir(peer) / "tls" / "ca.crt"),
             ]  # fmt: skip
-        command = self.network.admin.peer(
-            self.org_peers[0],
-            "lifecycle", "chaincode", "commit",
-            *self.network.admin.orderer_address_args(), *self.definition_args(sequence),
-            *targets, "--waitForEventTimeout", "60s",
-        )  # fmt: skip
-        self.run(command, "commit")
+        admin = self.network.admin
+
+        def command(orderer: str) -> Command:
+            return admin.peer(
+                self.org_peers[0],
+                "lifecycle", "chaincode", "commit",
+                *admin.orderer_address_args(orderer), *self.definition_args(sequence),
+                *targets, "--waitForEventTimeout", "60s",
+            )  # fmt: skip
+
+        self.run_through_orderer(command, "commit")
 
     def wait_callable(self, timeout: float = 60.0) -> None:
         deadline = time.monotonic() + timeout

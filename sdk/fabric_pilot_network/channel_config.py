@@ -129,7 +129,10 @@ def fetch_config(network: FabricNetwork, org: str, channel: str) -> ConfigBlock:
     with tempfile.TemporaryDirectory(prefix="config-block-") as scratch:
         block = Path(scratch) / f"{channel}.block"
         try:
-            network.run(network.admin.fetch_config(_admin_peer(network, org), channel, block))
+            peer = _admin_peer(network, org)
+            network.run_through_orderer(
+                lambda orderer: network.admin.fetch_config(peer, channel, block, orderer)
+            )
         except CommandError as exc:
             raise ChannelConfigError(f"{channel}: cannot fetch the config block: {exc}") from exc
         return decode_config_block(block.read_bytes())
@@ -186,7 +189,10 @@ def apply_config(
         try:
             network.run(compute_update_command(network.home, channel, original, changed, update))
             envelope.write_bytes(update_envelope(channel, update.read_bytes()))
-            network.run(network.admin.channel_update(_admin_peer(network, org), channel, envelope))
+            peer = _admin_peer(network, org)
+            network.run_through_orderer(
+                lambda orderer: network.admin.channel_update(peer, channel, envelope, orderer)
+            )
         except CommandError as exc:
             raise ChannelConfigError(f"{channel}: config update refused: {exc}") from exc
     block = _wait_config_block(network, org, channel, current.number, deadline)

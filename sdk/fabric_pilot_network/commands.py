@@ -18,6 +18,7 @@ __all__ = [
     "Runner",
     "clean_environment",
     "error_reason",
+    "orderer_unreachable",
     "run_command",
 ]
 
@@ -49,6 +50,20 @@ def error_reason(result: CommandResult) -> str:
 
 
 _LOGGED_ERROR = re.compile(r"\b(ERRO|FATA|PANI|CRIT)\b")
+
+
+_UNREACHABLE = re.compile(
+    r"connection refused|failed to connect|failed to create new connection|connection reset"
+    r"|transport is closing|error while dialing|context deadline exceeded|SERVICE_UNAVAILABLE"
+    r"|no Raft leader|Unavailable|failed to create deliver client|broadcast client",
+    re.IGNORECASE,
+)
+
+
+def orderer_unreachable(error: CommandError) -> bool:
+    """True when a tool call failed because its orderer did not answer or had no Raft leader
+    (nothing was ordered, so another orderer may be asked)."""
+    return bool(_UNREACHABLE.search(error.result.stderr + error.result.stdout))
 
 
 class CommandError(RuntimeError):

@@ -146,15 +146,20 @@ def check_ready(network: FabricNetwork, org: str) -> None:
 
     Raises:
         KeyError: ``org`` is not an organisation of the network.
-        NetworkError: the org's first peer or the first orderer is not running.
+        NetworkError: the org's first peer, or a majority of the orderers, is not running.
     """
     from .network import NetworkError
 
     peer = network.topology.org(org).peer_names[0]
-    orderer = network.topology.orderer_org.orderer_names[0]
-    for node in (peer, orderer):
-        if not network.node_running(node):
-            raise NetworkError(f"{node} is not running (run 'fabric-pilot network start' first)")
+    if not network.node_running(peer):
+        raise NetworkError(f"{peer} is not running (run 'fabric-pilot network start' first)")
+    orderers = network.topology.orderer_org.orderer_names
+    running = [name for name in orderers if network.node_running(name)]
+    if len(running) <= len(orderers) // 2:  # a Raft channel needs a majority
+        raise NetworkError(
+            f"only {len(running)} of {len(orderers)} orderers are running, no Raft quorum"
+            " (run 'fabric-pilot network start' first)"
+        )
 
 
 def publish_revocation_list(

@@ -23,7 +23,15 @@ from typing import Any
 import yaml
 
 from .admin import AdminTools
-from .commands import Command, CommandError, CommandResult, Runner, clean_environment, run_command
+from .commands import (
+    Command,
+    CommandError,
+    CommandResult,
+    Runner,
+    clean_environment,
+    orderer_unreachable,
+    run_command,
+)
 from .configtx import channel_block_command, configtx_document
 from .crypto import CryptoLayout, cryptogen_command, cryptogen_spec
 from .fabric_home import FabricHome
@@ -175,6 +183,39 @@ class FabricNetwork:
     def is_running(self) -> bool:
         """Whether any process of this network is running."""
         return any(is_running(record) for record in self.processes.values())
+
+    def orderers_by_preference(self) -> list[str]:
+        """The orderers, those whose process runs first (topology order otherwise)."""
+        names = self.topology.orderer_org.orderer_names
+        return sorted(names, key=lambda name: not self.node_running(name))
+
+    def run_through_orderer(
+        self, build: Callable[[str], Command], *, wait: float = 30.0
+    ) -> CommandResult:
+        """Run a tool call that talks to an orderer through any orderer that answers.
+
+        ``build(orderer)`` makes the call for one orderer. An orderer that cannot be reached,
+        or has no Raft leader yet, is skipped; with 2 of 3 Raft orderers up the channel keeps
+        its quorum, so the call goes through another one. Rounds repeat (a new leader takes
+        a few seconds to be elected) until ``wait`` seconds have passed.
+
+        Raises:
+            CommandError: the call failed for another reason, or no orderer answered.
+        """
+        deadline = time.monotonic() + wait
+        while True:
+            last: CommandError | None = None
+            for orderer in self.orderers_by_preference():
+                try:
+                    return self.run(build(orderer))
+                except CommandError as exc:
+                    if not orderer_unreachable(exc):
+                        raise
+                    last = exc
+            assert last is not None  # a topology has at least one orderer
+            if time.monotonic() >= deadline:
+                raise last
+            time.sleep(0.5)
 
     def node_running(self, name: str) -> bool:
         """True when the process recorded for ``name`` (node, CA, chaincode server) runs."""
