@@ -32,10 +32,12 @@ def split_identity(value: str) -> tuple[str, str | None]:
     """``ORG`` or ``ORG/USER`` → (org, user).
 
     Raises:
-        CliError: the value is empty (exit 2).
+        CliError: the value, the org or the user is empty or holds blanks, or the user holds a
+            ``/`` (exit 2). An empty ``--as`` never means the default identity.
     """
-    org, _, user = value.partition("/")
-    if not org:
+    org, slash, user = value.partition("/")
+    parts = [org, user] if slash else [org]
+    if any(not part or part != part.strip() or " " in part or "/" in part for part in parts):
         raise CliError(f"--as expects ORG or ORG/USER, not {value!r}", EXIT_USAGE)
     return org, user or None
 

@@ -66,7 +66,7 @@ def cli(
       fabric-pilot chaincode deploy tax_invoice
       fabric-pilot --as Org1/User1 tx evaluate tax_invoice get_taxpayer 91350100M000100Y43
     """
-    org, user = split_identity(as_) if as_ else (None, None)
+    org, user = split_identity(as_) if as_ is not None else (None, None)
     flags = {
         "dir": directory,
         "org": org,

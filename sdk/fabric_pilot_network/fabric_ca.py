@@ -12,8 +12,9 @@ REST API and the ``fabric-ca-client`` tool:
   CA's ``tls`` signing profile carrying the SANs ``<host>, localhost, 127.0.0.1``;
 * every user of the topology (type ``client``).
 
-Every identity carries the ecert attribute ``pilot.role``: its name in lower case without
-trailing digits (``Officer1`` -> ``officer``, ``User2`` -> ``user``, ``Admin`` -> ``admin``).
+Every user the topology gives roles (``roles: {User: [role, ...]}``) carries the ecert
+attribute ``pilot.role`` with those roles, space separated; other identities carry none and
+get no role-gated right from the contracts (default deny).
 
 The result is the folder tree cryptogen writes (see :mod:`.crypto`), plus
 ``<org dir>/ca-tls.pem``: the CA server's TLS certificate followed by the CA certificate that
@@ -24,7 +25,6 @@ certificates, ``tlscacerts`` hold the same root as ``cacerts``.
 from __future__ import annotations
 
 import contextlib
-import re
 import secrets
 import shutil
 import time
@@ -56,7 +56,6 @@ __all__ = [
     "identities",
     "node_ou_config",
     "register_command",
-    "role_of",
     "server_config",
     "server_init_command",
     "start_ca_servers",
@@ -116,24 +115,12 @@ class Identity:
     kind: str
     folder: Path
     hosts: tuple[str, ...]
+    roles: tuple[str, ...] = ()
 
     @property
     def is_node(self) -> bool:
         """Peers and orderers get ``tls/server.*``; users get ``tls/client.*``."""
         return self.kind in ("peer", "orderer")
-
-    @property
-    def role(self) -> str:
-        """The ``pilot.role`` attribute value."""
-        return role_of(self.name.split("@")[0])
-
-
-def role_of(user: str) -> str:
-    """The ``pilot.role`` of a user name: lower case, trailing digits removed.
-
-    ``Officer1`` gives ``officer``; a name that is only digits keeps them.
-    """
-    return re.sub(r"\d+$", "", user).lower() or user.lower()
 
 
 def ca_servers(network: FabricNetwork) -> list[CaServer]:
@@ -184,6 +171,7 @@ def identities(network: FabricNetwork, ca: CaServer) -> list[Identity]:
             "client",
             layout.user_dir(org.name, user),
             (f"{user}@{ca.domain}",),
+            org.roles_of(user),
         )
         for user in org.users
     ]
@@ -275,7 +263,7 @@ def register_command(
     The organisation's ``Admin`` is made a registrar of ``client`` identities that may give
     the ``pilot.role`` attribute, revoke and generate CRLs.
     """
-    attributes = [f"{ROLE_ATTRIBUTE}={identity.role}:ecert"]
+    attributes = [f"{ROLE_ATTRIBUTE}={' '.join(identity.roles)}:ecert"] if identity.roles else []
     if identity.kind == "admin":
         attributes += [
             "hf.Registrar.Roles=client",
@@ -296,8 +284,7 @@ def register_command(
         secret,
         "--id.type",
         identity.kind,
-        "--id.attrs",
-        ",".join(attributes),
+        *(("--id.attrs", ",".join(attributes)) if attributes else ()),
     )
 
 

@@ -40,6 +40,7 @@ from .operations import metric_value, read_metrics
 from .ports import PortClashError, PortPlan, busy_ports, plan_ports
 from .processes import ProcessRecord, is_running, spawn, stop, tail, wait_healthy, wait_listening
 from .profiles import write_profiles
+from .role_certificates import issue_role_certificates
 from .topology import Topology, load_topology
 
 __all__ = ["FabricNetwork", "NetworkError", "NodeStatus", "Progress"]
@@ -294,6 +295,7 @@ class FabricNetwork:
         spec_file.parent.mkdir(parents=True, exist_ok=True)
         spec_file.write_text(cryptogen_spec(self.topology), encoding="utf-8")
         self.run(cryptogen_command(self.home, spec_file, self.layout.root))
+        issue_role_certificates(self.layout)
 
     def _write_node_configs(self) -> None:
         core = yaml.safe_load((self.home.config_dir / "core.yaml").read_text(encoding="utf-8"))

@@ -35,6 +35,7 @@ _CHANNEL = re.compile(r"^[a-z][a-z0-9.-]{0,248}$")
 _DOMAIN = re.compile(r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$")
 _DURATION = re.compile(r"^(\d+)(ms|s)$")
 _SIZE = re.compile(r"^(\d+)\s*(KB|MB)$")
+_ROLE = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
 CRYPTO_MODES = ("cryptogen", "fabric-ca")
 
 
@@ -51,6 +52,11 @@ class Organization:
     domain: str
     peer_count: int
     users: tuple[str, ...]
+    user_roles: tuple[tuple[str, tuple[str, ...]], ...] = ()
+
+    def roles_of(self, user: str) -> tuple[str, ...]:
+        """The ``pilot.role`` values the network issues to ``user`` (none: no role-gated right)."""
+        return dict(self.user_roles).get(user, ())
 
     @property
     def peer_names(self) -> tuple[str, ...]:
@@ -260,7 +266,10 @@ class _Parser:
 
     def org(self, value: Any, key: str) -> Organization:
         raw = self.mapping(
-            value, key, {"name", "msp_id", "domain", "peers", "users"}, {"name", "msp_id", "domain"}
+            value,
+            key,
+            {"name", "msp_id", "domain", "peers", "users", "roles"},
+            {"name", "msp_id", "domain"},
         )
         users = raw.get("users", ["User1"])
         if not isinstance(users, list) or not all(
@@ -275,7 +284,27 @@ class _Parser:
             domain=self.text(raw["domain"], f"{key}.domain", _DOMAIN, "a lower-case domain"),
             peer_count=self.count(raw.get("peers", 1), f"{key}.peers", 1, 8),
             users=tuple(users),
+            user_roles=self.roles(raw.get("roles", {}), f"{key}.roles", users),
         )
+
+    def roles(
+        self, value: Any, key: str, users: list[str]
+    ) -> tuple[tuple[str, tuple[str, ...]], ...]:
+        """``roles: {User: [role, ...]}``: the ``pilot.role`` values of each user."""
+        if not isinstance(value, Mapping):
+            raise self.fail(key, "must be a mapping of user name to a list of roles")
+        result: list[tuple[str, tuple[str, ...]]] = []
+        for user, roles in value.items():
+            if user not in users:
+                raise self.fail(f"{key}.{user}", "is not one of the org's users")
+            if not isinstance(roles, list) or not all(
+                isinstance(role, str) and _ROLE.match(role) for role in roles
+            ):
+                raise self.fail(
+                    f"{key}.{user}", "must be a list of roles (lower case, digits, '_')"
+                )
+            result.append((str(user), tuple(roles)))
+        return tuple(result)
 
     def channels(self, value: Any, org_names: set[str]) -> tuple[Channel, ...]:
         if not isinstance(value, list) or not value:

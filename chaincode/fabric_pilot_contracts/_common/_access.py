@@ -1,14 +1,18 @@
 """Declarative access policy: who may run each transaction.
 
-A :class:`Rule` names the MSP IDs, the NodeOU roles (``client``/``admin``) and the Fabric CA
-attribute values of ``pilot.role`` admitted for an operation. Certificates without Fabric CA
-attributes (cryptogen) are judged on MSP and NodeOU alone; certificates with attributes must
-also carry an admitted ``pilot.role``. Record-specific checks (the seller's own MSP, the current
-custodian, ...) are made by the contracts after :func:`authorize` returned the caller.
+A :class:`Rule` names the MSP IDs, the NodeOU roles (``client``/``admin``) and the values of
+the certificate attribute ``pilot.role`` (Fabric CA attribute extension 1.2.3.4.5.6.7.8.1)
+admitted for an operation. Roles are denied by default: a rule that names roles admits only a
+certificate whose ``pilot.role`` lists one of them, so a certificate without the attribute
+(cryptogen's, an org admin's) gets no role-gated right. ``pilot.role`` holds one role or
+several separated by spaces or commas (``"meter_operator generator"``). Record-specific checks
+(the seller's own MSP, the current custodian, ...) are made by the contracts after
+:func:`authorize` returned the caller.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -29,8 +33,8 @@ class Rule:
 
     Attributes:
         msps: admitted MSP IDs (``"*"`` admits every MSP on the channel).
-        roles: admitted Fabric CA ``pilot.role`` values (checked only when the certificate
-            carries Fabric CA attributes; empty means any).
+        roles: admitted ``pilot.role`` values; empty admits any caller, with or without a
+            role. A certificate without ``pilot.role`` never satisfies a non-empty set.
         node_ous: admitted NodeOU roles.
     """
 
@@ -58,6 +62,11 @@ class Caller:
     node_ou: str | None
     pilot_role: str | None
 
+    @property
+    def pilot_roles(self) -> frozenset[str]:
+        """The roles listed in ``pilot.role`` (empty without the attribute)."""
+        return parse_roles(self.pilot_role)
+
     def ref(self) -> dict[str, str]:
         """Return the canonical ``{"msp_id", "id"}`` reference stored in records."""
         return {"id": self.id, "msp_id": self.msp_id}
@@ -69,11 +78,19 @@ class Caller:
             raise forbidden(f"{self.msp_id} may not {action}", action=action, msp_id=self.msp_id)
 
 
+def parse_roles(value: str | None) -> frozenset[str]:
+    """The roles of a ``pilot.role`` value: separated by spaces or commas."""
+    if not value:
+        return frozenset()
+    return frozenset(part for part in re.split(r"[\s,]+", value) if part)
+
+
 def caller_of(ctx: Context) -> Caller:
     """Describe the transaction's creator."""
     identity = ctx.client_identity
-    role = identity.get_attribute(ROLE_ATTRIBUTE) if identity.has_ca_attributes else None
-    return Caller(identity.msp_id, identity.id, identity.role, role)
+    return Caller(
+        identity.msp_id, identity.id, identity.role, identity.get_attribute(ROLE_ATTRIBUTE)
+    )
 
 
 def authorize(ctx: Context, policy: dict[str, Rule], action: str) -> Caller:
@@ -90,10 +107,10 @@ def authorize(ctx: Context, policy: dict[str, Rule], action: str) -> Caller:
         raise forbidden(
             f"NodeOU {caller.node_ou} may not {action}", action=action, node_ou=caller.node_ou
         )
-    has_attributes = ctx.client_identity.has_ca_attributes
-    if has_attributes and rule.roles and caller.pilot_role not in rule.roles:
+    if rule.roles and not caller.pilot_roles & rule.roles:
+        shown = caller.pilot_role if caller.pilot_role else "(none)"
         raise forbidden(
-            f"{ROLE_ATTRIBUTE}={caller.pilot_role} may not {action}",
+            f"{ROLE_ATTRIBUTE}={shown} may not {action}",
             action=action,
             pilot_role=caller.pilot_role,
         )

@@ -120,3 +120,19 @@ def test_whoami_without_network_is_unavailable(tmp_path: Path, run) -> None:
     result = run("--dir", str(tmp_path / "nothing"), "whoami")
     assert result.exit_code == 6
     assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize("value", ["", " ", "Org1/", "/User1", "Org1/User1/x", "Org 1", " Org1"])
+@pytest.mark.parametrize("where", ["global", "command"])
+def test_empty_or_malformed_as_is_a_usage_error_not_the_default(
+    tmp_path: Path, run, value: str, where: str
+) -> None:
+    net = tmp_path / "net"
+    write_profiles(net)
+    assert run("--dir", str(net), "use", "Org2").exit_code == 0
+    args = ("--as", value, "whoami") if where == "global" else ("whoami", "--as", value)
+    result = run("--dir", str(net), *args)
+    assert result.exit_code == 2, result.output
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1 and "--as expects ORG or ORG/USER" in lines[0], result.stderr
+    assert "Traceback" not in result.output

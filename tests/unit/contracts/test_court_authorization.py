@@ -52,11 +52,11 @@ def _checked_out(driver: Driver) -> None:
     driver.ok(Actors.notary, "check_out_evidence", "E1", 2, "exam")
 
 
-DEPOSITORS = {"notary", "custodian", "notary_admin", "a_party", "b_party"}
-NOTARY_SIDE = {"notary", "custodian", "notary_admin"}
-COURT_SIDE = {"judge", "clerk", "court_admin"}
-READERS = set(ALL) - {"outsider"}
-CASE_OFFICERS = {"notary", "notary_admin", "judge", "clerk", "court_admin"}
+DEPOSITORS = {"notary", "custodian", "a_party", "b_party"}
+NOTARY_SIDE = {"notary", "custodian"}
+COURT_SIDE = {"judge", "clerk"}
+READERS = set(ALL) - {"outsider", "court_admin", "notary_admin"}
+CASE_OFFICERS = {"notary", "judge", "clerk"}
 CASES: list[tuple[str, Setup, tuple[Any, ...], set[str]]] = [
     ("register_evidence", _nothing, (evidence("E2"),), DEPOSITORS),
     (
@@ -69,7 +69,7 @@ CASES: list[tuple[str, Setup, tuple[Any, ...], set[str]]] = [
     ("link_case", _nothing, ("E1", "CASE-1"), CASE_OFFICERS),
     ("submit_evidence", _sealed, ("E1", "s"), NOTARY_SIDE),
     ("challenge_evidence", _submitted, ("E1", "doubt"), {"a_party", "b_party", "b_lawyer"}),
-    ("rule_evidence", _submitted, ("E1", "admit", "ok"), {"judge", "court_admin"}),
+    ("rule_evidence", _submitted, ("E1", "admit", "ok"), {"judge"}),
     ("archive_evidence", _ruled, ("E1", "done"), COURT_SIDE),
     ("invalidate_evidence", _nothing, ("E1", "bad"), CASE_OFFICERS),
     ("start_custody_transfer", _nothing, ("E1", 2, {"msp_id": COURT}, "x"), {"notary"}),

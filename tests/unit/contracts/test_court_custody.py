@@ -28,7 +28,7 @@ def test_transfer_to_a_named_receiver(court: Driver) -> None:
     code = court.fails(Actors.notary, "start_custody_transfer", "E1", 3, receiver, "again")
     assert code == "ILLEGAL_TRANSITION"
     assert court.fails(Actors.clerk, "accept_custody_transfer", "E1", 3) == "NOT_RECEIVER"
-    assert court.fails(Actors.notary_admin, "accept_custody_transfer", "E1", 3) == "NOT_RECEIVER"
+    assert court.fails(Actors.notary_admin, "accept_custody_transfer", "E1", 3) == "FORBIDDEN"
     assert court.fails(Actors.custodian, "accept_custody_transfer", "E1", 2) == "CUSTODY_SEQUENCE"
     assert court.fails(Actors.custodian, "accept_custody_transfer", "E1", 4) == "CUSTODY_SEQUENCE"
     accepted = court.ok(Actors.custodian, "accept_custody_transfer", "E1", 3)

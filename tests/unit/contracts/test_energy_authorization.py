@@ -52,7 +52,7 @@ def _certified(driver: Driver) -> None:
     driver.ok(Actors.registry, "issue_certificates", request)
 
 
-GRID_METER = {"operator", "grid_admin"}
+GRID_METER = {"operator"}
 REPLACEMENT = {
     "initial_export_wh": 0,
     "initial_import_wh": 0,
@@ -72,19 +72,19 @@ CASES: list[tuple[str, Setup, tuple[Any, ...], set[str]]] = [
         "record_reading",
         _nothing,
         (reading(1, DEC_START, 0, 5),),
-        GRID_METER | {"gen_operator", "gen_admin"},
+        GRID_METER | {"gen_operator"},
     ),
     ("correct_reading", _read, ("M1", DEC_START, CORRECTION), GRID_METER),
     (
         "issue_certificates",
         _read,
         ({"meter_id": "M1", "period_end": DEC_START + 4 * QUARTER, "period_start": DEC_START},),
-        {"registry", "grid_admin"},
+        {"registry"},
     ),
-    ("cancel_certificate", _certified, (LOT, "x"), {"registry", "grid_admin"}),
-    ("transfer_certificate", _certified, (LOT, "EnterpriseAMSP"), {"generator", "gen_admin"}),
-    ("retire_certificate", _certified, (LOT, CLAIM), {"generator", "gen_admin"}),
-    ("settle_period", _read, ("GeneratorMSP", "202512", TARIFF), {"settlement", "grid_admin"}),
+    ("cancel_certificate", _certified, (LOT, "x"), {"registry"}),
+    ("transfer_certificate", _certified, (LOT, "EnterpriseAMSP"), {"generator"}),
+    ("retire_certificate", _certified, (LOT, CLAIM), {"generator"}),
+    ("settle_period", _read, ("GeneratorMSP", "202512", TARIFF), {"settlement"}),
 ]
 MATRIX = access_matrix(CASES, ALL)
 
@@ -103,7 +103,7 @@ def test_split_access(actor: str) -> None:
     driver.ok(Actors.gen_operator, "record_readings", series(8))
     request = {"meter_id": "M1", "period_end": DEC_START + 8 * QUARTER, "period_start": DEC_START}
     driver.ok(Actors.registry, "issue_certificates", request)
-    if actor in {"generator", "gen_admin"}:
+    if actor in {"generator"}:
         driver.ok(ALL[actor], "split_certificate", LOT, [1, 1])
     else:
         assert driver.fails(ALL[actor], "split_certificate", LOT, [1, 1]) == "FORBIDDEN"

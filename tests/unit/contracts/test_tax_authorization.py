@@ -69,8 +69,8 @@ def _nothing(driver: Driver) -> None:
     del driver
 
 
-SELLER_SIDE = {"a_seller", "a_finance", "a_admin"}
-BUYER_FINANCE = {"b_finance", "b_admin"}
+SELLER_SIDE = {"a_seller", "a_finance"}
+BUYER_FINANCE = {"b_finance"}
 CASES: list[tuple[str, Setup, tuple[Any, ...], set[str]]] = [
     ("register_taxpayer", _nothing, (taxpayer(THIRD_ID, ENT_A),), {"officer"}),
     ("suspend_taxpayer", _nothing, (BUYER_ID, "check"), {"officer"}),
@@ -100,3 +100,21 @@ def test_write_access(
 ) -> None:
     code = check_write_access(new_driver(), ALL, (function, setup, args, actor, admitted))
     assert code == (None if admitted else "FORBIDDEN")
+
+
+def test_roles_are_denied_by_default_and_may_be_several() -> None:
+    """Issue 13 item 8: a client certificate without ``pilot.role`` (cryptogen's) gets no
+    role-gated right; ``pilot.role`` may list several roles."""
+    from contract_helpers import identity
+    from tax_scenario import BUREAU, ENT_B
+
+    driver = new_driver()
+    _issued(driver)
+    plain_bureau_user = identity(BUREAU, None, "client", name="Auditor1@taxbureau")
+    plain_seller = identity(ENT_B, None, "client", name="Seller1@enterpriseb")
+    assert driver.fails(plain_bureau_user, "set_quota", SELLER_ID, 5) == "FORBIDDEN"
+    lock = ("lock_reimbursement", SELLER_ID, number(1), "C-1")
+    assert driver.fails(plain_seller, *lock) == "FORBIDDEN"
+    assert driver.fails(identity(ENT_B, "seller party"), *lock) == "FORBIDDEN"
+    locked = driver.ok(identity(ENT_B, "party,finance"), *lock)
+    assert locked["reimbursement"]["status"] == "locked", locked

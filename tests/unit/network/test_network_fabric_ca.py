@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import pytest
@@ -13,7 +14,6 @@ from fabric_pilot_network.fabric_ca import (
     identities,
     node_ou_config,
     register_command,
-    role_of,
     server_config,
     server_init_command,
 )
@@ -31,12 +31,20 @@ def network(tmp_path: Path) -> FabricNetwork:
     return FabricNetwork.create(tmp_path / "net", topology, HOME, 23000)
 
 
-@pytest.mark.parametrize(
-    ("user", "role"),
-    [("Officer1", "officer"), ("User12", "user"), ("Admin", "admin"), ("Auditor", "auditor")],
-)
-def test_role_is_the_lower_case_name_without_trailing_digits(user: str, role: str) -> None:
-    assert role_of(user) == role
+def test_pilot_users_get_the_roles_the_topology_names_and_nothing_else(tmp_path: Path) -> None:
+    topology = load_topology("pilot").with_crypto("fabric-ca")
+    network = FabricNetwork.create(tmp_path / "pilot", topology, HOME, 23000)
+    roles = {
+        identity.name: identity.roles
+        for ca in ca_servers(network)[1:]
+        for identity in identities(network, ca)
+    }
+    assert roles["Officer1@taxbureau.pilot.example"] == ("tax_officer",)
+    assert roles["Auditor1@taxbureau.pilot.example"] == ("auditor",)
+    assert roles["Operator1@gridoperator.pilot.example"] == ("meter_operator", "settlement")
+    assert roles["Operator1@generator.pilot.example"] == ("meter_operator", "generator")
+    assert roles["Admin@taxbureau.pilot.example"] == ()
+    assert roles["peer0.taxbureau.pilot.example"] == ()
 
 
 def test_one_ca_per_org_with_its_planned_ports(network: FabricNetwork) -> None:
@@ -69,18 +77,19 @@ def test_identities_cover_admin_nodes_and_users_in_cryptogen_folders(
     assert peer.folder == network.layout.node_dir("peer0.org1.example.com")
     assert peer.hosts == ("peer0.org1.example.com", "localhost", "127.0.0.1")
     user = next(identity for identity in org1 if identity.name.startswith("User2"))
-    assert user.folder == network.layout.user_dir("Org1", "User2") and user.role == "user"
+    assert user.folder == network.layout.user_dir("Org1", "User2") and user.roles == ()
     ordering = {identity.name: identity.kind for identity in identities(network, orderer_ca)}
     assert ordering == {"Admin@example.com": "admin", "orderer0.example.com": "orderer"}
 
 
 def test_register_carries_type_and_role_attribute_as_ecert(network: FabricNetwork) -> None:
     ca = ca_servers(network)[1]
-    user = identities(network, ca)[2]
+    user = dataclasses.replace(identities(network, ca)[2], roles=("seller", "party"))
+    assert "--id.attrs" not in register_command(HOME, ca, identities(network, ca)[2], "s").argv
     argv = register_command(HOME, ca, user, "s3cret").argv
     assert argv[0] == "/ca/fabric-ca-client" and argv[1] == "register"
     assert argv[argv.index("--id.type") + 1] == "client"
-    assert argv[argv.index("--id.attrs") + 1] == "pilot.role=user:ecert"
+    assert argv[argv.index("--id.attrs") + 1] == "pilot.role=seller party:ecert"
     assert argv[argv.index("--tls.certfiles") + 1] == str(ca.root_cert)
     assert argv[argv.index("--url") + 1] == f"https://127.0.0.1:{ca.port}"
     assert argv[argv.index("--mspdir") + 1] == str(ca.registrar_home / "msp")
@@ -96,7 +105,6 @@ def test_admin_is_registered_as_a_registrar_of_clients(
     argv = register_command(HOME, ca, admin, "pw", registrar_msp=tmp_path / "msp").argv
     attributes = argv[argv.index("--id.attrs") + 1].split(",")
     assert attributes == [
-        "pilot.role=admin:ecert",
         "hf.Registrar.Roles=client",
         "hf.Registrar.Attributes=pilot.role",
         "hf.Revoker=true",
