@@ -54,8 +54,8 @@ def _run(argv: Sequence[str]) -> tuple[int, str]:
 
 
 def check_go(run: Callable[[Sequence[str]], tuple[int, str]] = _run) -> Check:
-    """Go 1.24+ on PATH (needed by ``fabric-pilot install``)."""
-    fix = "install Go 1.24+ (https://go.dev/dl/) or use --fabric-bin with existing binaries"
+    """Go 1.24+ on PATH (needed only by ``fabric-pilot install --build``)."""
+    fix = "only 'fabric-pilot install --build' needs Go 1.24+ (https://go.dev/dl/)"
     if shutil.which("go") is None:
         return Check("go", WARN, "go is not on PATH", fix)
     code, output = run(["go", "version"])

@@ -16,6 +16,7 @@ __all__ = [
     "check_fabric_home",
     "create_network",
     "deploy_chaincode",
+    "copy_samples",
     "install_fabric",
     "list_chaincodes",
     "load_collections",
@@ -25,6 +26,8 @@ __all__ = [
     "optional_module",
     "package_chaincode",
     "publish_crl",
+    "samples_dir",
+    "verify_fabric_bin",
     "write_compose",
 ]
 
@@ -134,20 +137,50 @@ def package_chaincode(network: Any, definition: Any) -> tuple[bytes, str, str]:
     return data, package_id(definition.label, data), address
 
 
-def install_fabric(fabric_bin: Path | None, progress: Any) -> Any:
-    """Install (or check) the Fabric binaries; returns where they are.
+def install_fabric(
+    mirror: str | None, build: bool, sources: tuple[Path, ...], progress: Any, on_bytes: Any
+) -> Path:
+    """Install (or reuse) the verified Fabric home in the per-user cache; returns the cache.
 
     Raises:
-        FabricHomeError: the binaries are incomplete or of the wrong version.
-        InstallError: Go is missing or a build failed.
+        InstallError: the cause and the ways out (exit 7).
     """
-    if fabric_bin is not None:
-        return check_fabric_home(fabric_bin).bin_dir
     from fabric_pilot_network.fabric_home import cache_root
+    from fabric_pilot_network.install import InstallRequest
+    from fabric_pilot_network.install import install_fabric as install
 
-    module = optional_module("fabric_pilot_network.install", "fabric-pilot install")
-    home = module.install_fabric(cache_root(os.environ), progress=progress)
-    return home.bin_dir
+    root = cache_root(os.environ)
+    install(root, InstallRequest(mirror, build, sources), progress=progress, on_bytes=on_bytes)
+    return root
+
+
+def verify_fabric_bin(fabric_bin: Path) -> str:
+    """Check binaries a user already has; returns their Fabric version.
+
+    Raises:
+        InstallError: missing files or wrong versions (exit 7).
+    """
+    from fabric_pilot_network.install import verify_fabric_bin as verify
+
+    return verify(fabric_bin, os.environ)
+
+
+def samples_dir() -> Path:
+    """The folder of the sample documents shipped with fabric-pilot."""
+    from fabric_pilot_network.config_paths import samples_dir as folder
+
+    return folder()
+
+
+def copy_samples(target: Path) -> list[Path]:
+    """Copy the samples into ``target``.
+
+    Raises:
+        FileExistsError: a file of that name is already there (nothing is copied).
+    """
+    from fabric_pilot_network.config_paths import copy_samples as copy
+
+    return copy(target)
 
 
 def check_channel_update(network: Any, org: str) -> None:

@@ -2,7 +2,8 @@
 
 A Fabric home has the layout of Fabric's release archives: ``bin/`` (peer, orderer, ...),
 ``config/`` (core.yaml, orderer.yaml, configtx.yaml) and ``builders/ccaas/bin/``
-(detect, build, release). ``fabric-pilot install`` builds one into the per-user cache;
+(detect, build, release). ``fabric-pilot install`` puts one into the per-user cache (from the
+release tarballs, a Go build or files you have) with a manifest of versions and hashes;
 ``--fabric-bin DIR`` (or ``FABRIC_PILOT_FABRIC_BIN``) points at a ``bin/`` a user already has.
 """
 
@@ -18,6 +19,7 @@ from pathlib import Path
 __all__ = [
     "CA_TOOLS",
     "FABRIC_CA_VERSION",
+    "FABRIC_COMMIT",
     "FABRIC_TOOLS",
     "FABRIC_VERSION",
     "FabricHome",
@@ -28,6 +30,7 @@ __all__ = [
 
 FABRIC_VERSION = "2.5.16"
 FABRIC_CA_VERSION = "1.5.21"
+FABRIC_COMMIT = "f871cf9"  # the v2.5.16 release commit, as ``peer version`` prints it
 FABRIC_TOOLS = (
     "configtxgen",
     "configtxlator",
@@ -101,7 +104,7 @@ class FabricHome:
         if missing:
             raise FabricHomeError(
                 f"Fabric binaries incomplete: {missing[0]} is missing"
-                " (run 'fabric-pilot install' or pass --fabric-bin DIR)"
+                " (run 'fabric-pilot install', or set FABRIC_PILOT_FABRIC_BIN=DIR)"
             )
         for tool in ("peer", "orderer"):
             version = self.version(tool)

@@ -1,4 +1,4 @@
-"""``identity`` through a fake CA session, ``install``, ``doctor`` checks, ``evidence``."""
+"""``identity`` through a fake CA session, ``doctor`` checks, ``evidence``."""
 
 from __future__ import annotations
 
@@ -227,25 +227,6 @@ def test_fabric_ca_errors_map_to_exit_codes(run, monkeypatch) -> None:
 
     monkeypatch.setattr(_sdk, "open_ca", broken)
     assert run("identity", "list").exit_code == 6
-
-
-def test_install_with_and_without_fabric_bin(run, monkeypatch) -> None:
-    calls: list[Any] = []
-
-    def install(fabric_bin, progress):
-        calls.append(fabric_bin)
-        progress("building")
-        if fabric_bin is not None:
-            raise FabricHomeError("peer is version 2.4.0; fabric-pilot needs 2.5.x")
-        return Path("/cache/fabric/bin")
-
-    monkeypatch.setattr(_fabric, "install_fabric", install)
-    ok = run("install")
-    assert ok.exit_code == 0
-    assert "/cache/fabric/bin" in ok.stdout
-    bad = run("install", "--fabric-bin", "/old/bin")
-    assert bad.exit_code == 7
-    assert calls == [None, Path("/old/bin")]
 
 
 class FakeHome:

@@ -1,264 +1,389 @@
-"""install.py with a fake Go: tool lists from go.mod, reuse of built binaries, one-line errors."""
+"""install.py offline: release tarballs of stand-in binaries served on 127.0.0.1, --from, reuse.
+
+Every test uses its own cache folder; nothing here touches the per-user cache.
+"""
 
 from __future__ import annotations
 
 import json
 import os
-from collections.abc import Callable
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
+from release_fakes import pack, release_folder, release_tarball, serving
 
-from fabric_pilot_network.commands import Command, CommandError, CommandResult
-from fabric_pilot_network.fabric_home import CA_TOOLS, FABRIC_TOOLS
+from fabric_pilot_network._install_build import pinned_modules, short_go_error, tool_packages
+from fabric_pilot_network._install_home import CA_PART, FABRIC_PART, clean_stale
+from fabric_pilot_network._install_release import host_platform
 from fabric_pilot_network.install import (
-    FABRIC_BIN_HINT,
-    GO_MISSING,
+    WAYS_OUT,
     InstallError,
-    ca_tools,
-    fabric_tools,
-    go_error_line,
-    gotools_dir,
+    InstallRequest,
     install_fabric,
-    pinned_modules,
+    verify_fabric_bin,
 )
 
-FABRIC_PSEUDO = "v1.4.0-rc1.0.20260617221605-f871cf92a026"
-REFUSED = (
-    "go: downloading github.com/hyperledger/fabric-ca v1.5.21\n"
-    "github.com/hyperledger/fabric-ca@v1.5.21: reading https://module-proxy.example/"
-    "github.com/hyperledger/fabric-ca/@v/v1.5.21.zip: 403 Forbidden\n"
-    "\tserver response: This module version is not available.\n"
-)
+WAYS = ("--mirror", "--build", "--from", "FABRIC_PILOT_FABRIC_BIN", "FABRIC_PILOT_MIRROR")
 
 
-class FakeGo:
-    """Answers go env / mod download / version -m / build like the go tool would."""
-
-    def __init__(self, module_dir: Path, refuse: str | None = None) -> None:
-        self.module_dir = module_dir
-        self.refuse = refuse
-        self.built: dict[str, tuple[str, str]] = {}
-        self.commands: list[Command] = []
-        self.build_failure: str | None = None
-
-    def __call__(self, command: Command) -> CommandResult:
-        self.commands.append(command)
-        args = command.argv[1:]
-        handlers: dict[str, Callable[[Command], CommandResult]] = {
-            "env": lambda _c: CommandResult(0, "go1.26.8\n", ""),
-            "mod": self.download,
-            "version": self.version,
-            "build": self.build,
-        }
-        return handlers[args[0]](command)
-
-    def download(self, command: Command) -> CommandResult:
-        module, version = command.argv[-1].split("@")
-        if self.refuse and module == self.refuse:
-            error = f"{module}@{version}: reading https://module-proxy.example/{module}/@v/{version}.info"
-            error += ": 403 Forbidden\n\tserver response: This module version is not available."
-            return CommandResult(1, json.dumps({"Path": module, "Error": error}), "")
-        return CommandResult(0, json.dumps({"Path": module, "Dir": str(self.module_dir)}), "")
-
-    def version(self, command: Command) -> CommandResult:
-        binary = command.argv[-1]
-        if binary not in self.built:
-            raise CommandError(command, CommandResult(1, "", f"{binary}: not a Go binary"))
-        module, version = self.built[binary]
-        text = f"{binary}: go1.26.8\n\tpath\t{module}/cmd/x\n\tmod\t{module}\t{version}\th1:x=\n"
-        return CommandResult(0, text, "")
-
-    def build(self, command: Command) -> CommandResult:
-        package = command.argv[-1]
-        if self.build_failure:
-            return CommandResult(1, "", self.build_failure)
-        if self.refuse and package.startswith(self.refuse + "/"):
-            return CommandResult(1, "", REFUSED)
-        output_dir = Path(command.argv[command.argv.index("-o") + 1])
-        binary = output_dir / package.rsplit("/", 1)[-1]
-        binary.write_text("binary")
-        module = next(
-            t.module for t in [*fabric_tools(ROOT), *ca_tools(ROOT)] if t.package == package
-        )
-        pinned = {**_pins("fabric"), **_pins("fabric_ca")}
-        self.built[str(binary)] = (module, pinned[module])
-        return CommandResult(0, "", "")
-
-    def builds(self) -> list[str]:
-        return [c.argv[-1].rsplit("/", 1)[-1] for c in self.commands if c.argv[1] == "build"]
-
-
-ROOT = Path("/nonexistent-cache")
-
-
-def _pins(name: str) -> dict[str, str]:
-    return pinned_modules((gotools_dir() / name / "go.mod").read_text())
-
-
-@pytest.fixture
-def module_dir(tmp_path: Path) -> Path:
-    folder = tmp_path / "modcache" / "fabric"
-    (folder / "sampleconfig" / "msp").mkdir(parents=True)
-    for name in ("core.yaml", "orderer.yaml", "configtx.yaml"):
-        (folder / "sampleconfig" / name).write_text(f"# {name}\n")
-        (folder / "sampleconfig" / name).chmod(0o444)
-    (folder / "sampleconfig" / "msp" / "config.yaml").write_text("x: 1\n")
-    return folder
-
-
-@pytest.fixture
-def go_on_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    bin_dir = tmp_path / "gobin"
-    bin_dir.mkdir()
-    (bin_dir / "go").write_text("#!/bin/sh\n")
-    (bin_dir / "go").chmod(0o755)
-    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
-
-
-def test_pinned_modules_reads_block_and_single_requires() -> None:
-    text = "module m\n\nrequire a.b/c v1.2.3\nrequire (\n\tx.y/z v0.1.0 // indirect\n)\n"
-    assert pinned_modules(text) == {"a.b/c": "v1.2.3", "x.y/z": "v0.1.0"}
-
-
-def test_fabric_tools_come_from_the_shipped_go_mod(tmp_path: Path) -> None:
-    tools = fabric_tools(tmp_path)
-    names = {tool.name for tool in tools}
-    assert set(FABRIC_TOOLS) <= names
-    ccaas = {tool.name: tool for tool in tools if "ccaas_builder" in tool.package}
-    assert set(ccaas) == {"build", "detect", "release"}
-    assert all(
-        t.output_dir == tmp_path / "fabric-2.5.16/builders/ccaas/bin" for t in ccaas.values()
-    )
-    assert {t.version for t in tools if t.module == "github.com/hyperledger/fabric"} == {
-        FABRIC_PSEUDO
+def _published(server, workdir: Path, **fabric: str | None) -> dict[str, str]:
+    return {
+        "fabric": server.publish("fabric", release_tarball(workdir, "fabric", **fabric)),
+        "fabric-ca": server.publish("fabric-ca", release_tarball(workdir, "fabric-ca")),
     }
-    assert {t.module for t in ccaas.values()} == {"github.com/hyperledger/fabric/ccaas_builder"}
-    assert not any(tool.cgo for tool in tools)
 
 
-def test_ca_tools_use_cgo_and_the_ca_cache_folder(tmp_path: Path) -> None:
-    tools = ca_tools(tmp_path)
-    assert sorted(tool.name for tool in tools) == sorted(CA_TOOLS)
-    assert all(tool.cgo and tool.version == "v1.5.21" for tool in tools)
-    assert {tool.output_dir for tool in tools} == {tmp_path / "fabric-ca-1.5.21" / "bin"}
+def _nothing_placed(cache: Path) -> None:
+    leftovers = sorted(path.name for path in cache.iterdir()) if cache.exists() else []
+    assert [name for name in leftovers if name != ".install.lock"] == []
 
 
-def test_go_error_line_joins_continuations_and_skips_downloads() -> None:
-    line = go_error_line(REFUSED)
-    assert line.startswith("github.com/hyperledger/fabric-ca@v1.5.21: reading https://")
-    assert line.endswith("403 Forbidden server response: This module version is not available.")
+def _assert_one_line_with_ways_out(error: BaseException) -> None:
+    text = str(error)
+    assert "\n" not in text
+    assert text.endswith(WAYS_OUT)
+    for way in WAYS:
+        assert way in text
 
 
-def test_missing_go_is_one_typed_line(tmp_path: Path) -> None:
-    with pytest.raises(InstallError) as caught:
-        install_fabric(tmp_path, environ={"PATH": str(tmp_path)})
-    assert str(caught.value) == GO_MISSING
+def test_download_route_installs_verified_parts_with_manifests(tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    seen: list[tuple[str, int, int | None]] = []
+    with serving() as server:
+        paths = _published(server, tmp_path / "work")
+        home = install_fabric(
+            cache,
+            InstallRequest(mirror=server.url),
+            on_bytes=lambda label, done, total: seen.append((label, done, total)),
+        )
+        assert sorted(server.requests) == sorted(paths.values())
+    home.check(with_ca=True)
+    assert home.version("peer") == "2.5.16"
+    manifest = json.loads((cache / "fabric-2.5.16" / "manifest.json").read_text())
+    assert manifest["route"] == "release" and manifest["version"] == "2.5.16"
+    assert manifest["source"] == server.url + paths["fabric"]
+    assert set(FABRIC_PART.files) <= set(manifest["sha256"])
+    assert "bin/ledgerutil" in manifest["sha256"]
+    ca_manifest = json.loads((cache / "fabric-ca-1.5.21" / "manifest.json").read_text())
+    assert sorted(ca_manifest["sha256"]) == sorted(CA_PART.files)
+    sizes = {label: total for label, done, total in seen if done == total}
+    assert sizes == {
+        "Fabric 2.5.16": len(server.files[paths["fabric"]]),
+        "Fabric CA 1.5.21": len(server.files[paths["fabric-ca"]]),
+    }
+    assert sorted(path.name for path in cache.iterdir()) == [
+        ".install.lock",
+        "fabric-2.5.16",
+        "fabric-ca-1.5.21",
+    ]
 
 
-@pytest.mark.usefixtures("go_on_path")
-def test_old_go_is_refused(tmp_path: Path) -> None:
-    def old_go(command: Command) -> CommandResult:
-        return CommandResult(0, "go1.21.4\n", "")
-
-    with pytest.raises(InstallError, match=r"Go 1\.24 or newer"):
-        install_fabric(tmp_path, runner=old_go)
-
-
-@pytest.mark.usefixtures("go_on_path")
-def test_full_install_builds_everything_then_reuses_it(tmp_path: Path, module_dir: Path) -> None:
-    fake = FakeGo(module_dir)
+def test_a_verified_home_is_reused_offline(tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    with serving() as server:
+        _published(server, tmp_path / "work")
+        install_fabric(cache, InstallRequest(mirror=server.url))
     lines: list[str] = []
-    home = install_fabric(tmp_path, lines.append, runner=fake)
-    assert sorted(fake.builds()) == sorted([*FABRIC_TOOLS, "build", "detect", "release", *CA_TOOLS])
-    assert home.missing(with_ca=True) == []
-    assert (home.config_dir / "msp" / "config.yaml").exists()
-    assert os.access(home.config_dir / "core.yaml", os.W_OK)
-    assert any(line.startswith("Fabric CA 1.5.21: ready") for line in lines)
-    fake.commands.clear()
-    install_fabric(tmp_path, runner=fake)
-    assert fake.builds() == []
+    # the server is gone: a second install must not need it
+    install_fabric(cache, InstallRequest(mirror="http://127.0.0.1:9"), progress=lines.append)
+    assert lines == [
+        f"Fabric 2.5.16: verified in {cache / 'fabric-2.5.16'}",
+        f"Fabric CA 1.5.21: verified in {cache / 'fabric-ca-1.5.21'}",
+    ]
 
 
-@pytest.mark.usefixtures("go_on_path")
-def test_binary_of_another_version_is_rebuilt(tmp_path: Path, module_dir: Path) -> None:
-    fake = FakeGo(module_dir)
-    home = install_fabric(tmp_path, runner=fake)
-    fake.built[str(home.bin_dir / "peer")] = ("github.com/hyperledger/fabric", "v2.5.15")
-    fake.commands.clear()
-    install_fabric(tmp_path, runner=fake)
-    assert fake.builds() == ["peer"]
+def test_a_changed_file_is_noticed_and_the_part_installed_again(tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    with serving() as server:
+        _published(server, tmp_path / "work")
+        install_fabric(cache, InstallRequest(mirror=server.url))
+        peer = cache / "fabric-2.5.16" / "bin" / "peer"
+        original = peer.read_bytes()
+        peer.write_bytes(original + b"# tampered\n")
+        lines: list[str] = []
+        install_fabric(cache, InstallRequest(mirror=server.url), progress=lines.append)
+    assert peer.read_bytes() == original
+    assert any("bin/peer changed since it was installed" in line for line in lines)
 
 
-@pytest.mark.usefixtures("go_on_path")
-def test_refused_fabric_module_still_installs_ca(tmp_path: Path, module_dir: Path) -> None:
-    fake = FakeGo(module_dir, refuse="github.com/hyperledger/fabric")
+def test_checksum_mismatch_installs_nothing(tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    os_name, arch = host_platform()
+    asset = FABRIC_PART.asset(os_name, arch)
+    with serving() as server:
+        _published(server, tmp_path / "work")
+        with pytest.raises(InstallError) as caught:
+            install_fabric(cache, InstallRequest(mirror=server.url), pinned={asset: "ab" * 32})
+    assert f"{asset}: SHA-256" in str(caught.value)
+    assert "is not the pinned abababababababab" in str(caught.value)
+    _assert_one_line_with_ways_out(caught.value)
+    _nothing_placed(cache)
+
+
+def test_a_matching_pinned_checksum_is_accepted(tmp_path: Path) -> None:
+    import hashlib
+
+    cache = tmp_path / "cache"
+    with serving() as server:
+        paths = _published(server, tmp_path / "work")
+        body = server.files[paths["fabric"]]
+        asset = paths["fabric"].rsplit("/", 1)[-1]
+        pinned = {asset: hashlib.sha256(body).hexdigest()}
+        install_fabric(cache, InstallRequest(mirror=server.url), pinned=pinned)
+    assert (cache / "fabric-2.5.16" / "manifest.json").is_file()
+
+
+def test_truncated_download_installs_nothing(tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    with serving() as server:
+        paths = _published(server, tmp_path / "work")
+        server.cut.add(paths["fabric"])
+        with pytest.raises(InstallError) as caught:
+            install_fabric(cache, InstallRequest(mirror=server.url))
+    size = len(server.files[paths["fabric"]])
+    assert f"truncated: {size // 2} of {size} bytes" in str(caught.value)
+    _assert_one_line_with_ways_out(caught.value)
+    _nothing_placed(cache)
+
+
+def test_a_file_that_is_not_a_tarball_is_refused(tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    with serving() as server:
+        paths = _published(server, tmp_path / "work")
+        server.files[paths["fabric"]] = b"<html>proxy login page</html>"
+        with pytest.raises(InstallError, match=r"is not a complete tar\.gz archive"):
+            install_fabric(cache, InstallRequest(mirror=server.url))
+    _nothing_placed(cache)
+
+
+@pytest.mark.parametrize(
+    ("fabric", "expected"),
+    [
+        ({"version": "2.5.15"}, "Fabric 2.5.16: peer is version 2.5.15"),
+        ({"commit": "0123abc"}, "Fabric 2.5.16: peer reports 0123abc, not release commit f871cf9"),
+        ({"commit": None}, "Fabric 2.5.16: peer reports no commit, not release commit f871cf9"),
+    ],
+)
+def test_wrong_version_or_commit_installs_nothing(
+    tmp_path: Path, fabric: dict[str, str | None], expected: str
+) -> None:
+    cache = tmp_path / "cache"
+    with serving() as server:
+        _published(server, tmp_path / "work", **fabric)
+        with pytest.raises(InstallError) as caught:
+            install_fabric(cache, InstallRequest(mirror=server.url))
+    assert str(caught.value).startswith(expected)
+    _nothing_placed(cache)
+
+
+def test_unreachable_mirror_fails_fast_with_the_ways_out(tmp_path: Path) -> None:
+    started = time.monotonic()
+    with pytest.raises(InstallError) as caught:
+        install_fabric(tmp_path / "cache", InstallRequest(mirror="http://127.0.0.1:9"))
+    assert time.monotonic() - started < 20
+    text = str(caught.value)
+    assert text.startswith("cannot download hyperledger-fabric-")
+    assert "from 127.0.0.1:9: Connection refused" in text
+    _assert_one_line_with_ways_out(caught.value)
+    assert len(text.split("; ways out", maxsplit=1)[0]) < 120
+
+
+def test_mirror_comes_from_the_environment(tmp_path: Path) -> None:
+    with serving() as server:
+        _published(server, tmp_path / "work")
+        install_fabric(tmp_path / "cache", environ={"FABRIC_PILOT_MIRROR": server.url})
+        assert len(server.requests) == 2
+
+
+def test_an_interrupted_download_leaves_nothing_half_written(tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+
+    def interrupt(_label: str, done: int, _total: int | None) -> None:
+        if done:
+            raise KeyboardInterrupt
+
+    with serving() as server:
+        _published(server, tmp_path / "work")
+        with pytest.raises(KeyboardInterrupt):
+            install_fabric(cache, InstallRequest(mirror=server.url), on_bytes=interrupt)
+    _nothing_placed(cache)
+
+
+_KILLED_INSTALL = """
+import sys
+from pathlib import Path
+from fabric_pilot_network.install import InstallRequest, install_fabric
+install_fabric(Path(sys.argv[1]), InstallRequest(mirror=sys.argv[2]))
+"""
+
+
+def test_a_killed_install_leaves_no_part_and_the_next_one_cleans_up(tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    with serving() as server:
+        paths = _published(server, tmp_path / "work")
+        server.stall.add(paths["fabric"])
+        process = subprocess.Popen(
+            [sys.executable, "-c", _KILLED_INSTALL, str(cache), server.url],
+            start_new_session=True,
+        )
+        try:
+            deadline = time.monotonic() + 30
+            while not list(cache.glob(".staging-*/*.tar.gz")) and time.monotonic() < deadline:
+                time.sleep(0.05)
+            os.killpg(process.pid, signal.SIGKILL)
+        finally:
+            process.wait()
+        staged = list(cache.glob(".staging-*"))
+        assert staged, "the install was killed before it staged anything"
+        assert not (cache / "fabric-2.5.16").exists()
+        server.stall.clear()
+        install_fabric(cache, InstallRequest(mirror=server.url))
+    assert not any(path.exists() for path in staged)
+    assert (cache / "fabric-2.5.16" / "manifest.json").is_file()
+
+
+def test_clean_stale_keeps_the_folders_of_running_installs(tmp_path: Path) -> None:
+    alive = tmp_path / f".staging-{os.getppid()}-fabric-x"
+    dead = tmp_path / ".staging-999999999-fabric-y"
+    retired = tmp_path / ".retired-999999999-fabric-2.5.16"
+    user = tmp_path / ".staging-notes"
+    for folder in (alive, dead, retired, user):
+        folder.mkdir()
+    assert clean_stale(tmp_path) == [retired, dead]
+    assert alive.exists() and user.exists()
+
+
+def test_install_from_tarballs_and_folders(tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    fabric_tarball = release_tarball(tmp_path / "work", "fabric")
+    ca_folder = release_folder(tmp_path / "ca-release", "fabric-ca")
     lines: list[str] = []
-    with pytest.raises(InstallError) as caught:
-        install_fabric(tmp_path, lines.append, runner=fake)
-    message = str(caught.value)
-    assert "\n" not in message
-    assert message.startswith("Fabric 2.5.16 (github.com/hyperledger/fabric): ")
-    assert "403 Forbidden server response: This module version is not available." in message
-    assert message.endswith(f"({FABRIC_BIN_HINT})")
-    assert caught.value.installed == (tmp_path / "fabric-ca-1.5.21" / "bin",)
-    assert sorted(fake.builds()) == sorted(CA_TOOLS)
-    assert any(line.startswith("Fabric 2.5.16: FAILED") for line in lines)
-
-
-@pytest.mark.usefixtures("go_on_path")
-def test_refused_ca_module_names_it_after_a_good_fabric(tmp_path: Path, module_dir: Path) -> None:
-    fake = FakeGo(module_dir, refuse="github.com/hyperledger/fabric-ca")
-    with pytest.raises(InstallError) as caught:
-        install_fabric(tmp_path, runner=fake)
-    message = str(caught.value)
-    assert message.startswith(
-        "Fabric CA 1.5.21 (github.com/hyperledger/fabric-ca) (building fabric"
+    install_fabric(
+        cache, InstallRequest(sources=(fabric_tarball, ca_folder / "bin")), progress=lines.append
     )
-    assert "github.com/hyperledger/fabric-ca@v1.5.21: reading" in message
-    assert caught.value.installed == (tmp_path / "fabric-2.5.16",)
+    assert lines == [
+        f"Fabric 2.5.16: installing from {fabric_tarball}",
+        f"Fabric CA 1.5.21: installing from {ca_folder / 'bin'}",
+    ]
+    manifest = json.loads((cache / "fabric-ca-1.5.21" / "manifest.json").read_text())
+    assert manifest["route"] == "from"
+    assert manifest["source"] == str(ca_folder / "bin")
+    assert not (cache / "fabric-2.5.16" / "bin" / "fabric-ca-server").exists()
 
 
-@pytest.mark.usefixtures("go_on_path")
-def test_go_commands_use_mod_mod_and_cgo_per_part(tmp_path: Path, module_dir: Path) -> None:
-    fake = FakeGo(module_dir)
-    install_fabric(tmp_path, runner=fake)
-    builds = [c for c in fake.commands if c.argv[1] == "build"]
-    assert all("-mod=mod" in c.env["GOFLAGS"].split() for c in builds)
-    assert all("-trimpath" in c.argv for c in builds)
-    cgo = {c.argv[-1].rsplit("/", 1)[-1]: c.env["CGO_ENABLED"] for c in builds}
-    assert cgo["peer"] == "0" and cgo["fabric-ca-server"] == "1"
-    assert {c.cwd for c in builds} == {tmp_path / "gotools/fabric", tmp_path / "gotools/fabric_ca"}
+def test_install_from_one_folder_holding_both_projects(tmp_path: Path) -> None:
+    both = release_folder(release_folder(tmp_path / "both", "fabric"), "fabric-ca")
+    install_fabric(tmp_path / "cache", InstallRequest(sources=(both,)))
+    assert (tmp_path / "cache" / "fabric-ca-1.5.21" / "bin" / "fabric-ca-server").is_file()
+    assert not (tmp_path / "cache" / "fabric-2.5.16" / "bin" / "fabric-ca-server").exists()
 
 
-@pytest.mark.usefixtures("go_on_path")
-def test_compile_error_is_the_last_go_line(tmp_path: Path, module_dir: Path) -> None:
-    fake = FakeGo(module_dir)
-    fake.build_failure = "# pkg\n./x.go:3:1: syntax error: unexpected }\n"
+def test_install_from_sampleconfig_of_a_source_layout(tmp_path: Path) -> None:
+    folder = release_folder(tmp_path / "rel", "fabric")
+    (folder / "config").rename(folder / "sampleconfig")
+    ca = pack(release_folder(tmp_path / "ca", "fabric-ca"), tmp_path / "ca.tar.gz")
+    install_fabric(tmp_path / "cache", InstallRequest(sources=(folder, ca)))
+    assert (tmp_path / "cache" / "fabric-2.5.16" / "config" / "core.yaml").is_file()
+
+
+def test_from_without_the_ca_release_names_what_is_missing(tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    fabric_tarball = release_tarball(tmp_path / "work", "fabric")
     with pytest.raises(InstallError) as caught:
-        install_fabric(tmp_path, runner=fake)
-    assert str(caught.value).startswith(
-        "Fabric 2.5.16 (github.com/hyperledger/fabric) (building configtxgen): ./x.go:3:1: syntax"
+        install_fabric(cache, InstallRequest(sources=(fabric_tarball,)))
+    assert str(caught.value).startswith(f"Fabric CA 1.5.21: not among --from {fabric_tarball}")
+    _assert_one_line_with_ways_out(caught.value)
+
+
+def test_from_a_path_that_does_not_exist(tmp_path: Path) -> None:
+    with pytest.raises(InstallError, match=r"^--from /nowhere/x.tar.gz: no such file or folder"):
+        install_fabric(tmp_path / "cache", InstallRequest(sources=(Path("/nowhere/x.tar.gz"),)))
+    _nothing_placed(tmp_path / "cache")
+
+
+def test_from_a_release_with_a_missing_binary(tmp_path: Path) -> None:
+    folder = release_folder(tmp_path / "rel", "fabric")
+    release_folder(folder, "fabric-ca")
+    (folder / "bin" / "orderer").unlink()
+    with pytest.raises(InstallError, match=f"^Fabric 2.5.16: {folder} has no bin/orderer"):
+        install_fabric(tmp_path / "cache", InstallRequest(sources=(folder,)))
+
+
+def test_a_home_laid_by_hand_is_checked_and_given_a_manifest(tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    release_folder(cache / "fabric-2.5.16", "fabric")
+    release_folder(cache / "fabric-ca-1.5.21", "fabric-ca")
+    lines: list[str] = []
+    install_fabric(cache, InstallRequest(mirror="http://127.0.0.1:9"), progress=lines.append)
+    assert lines == [
+        f"Fabric 2.5.16: checked in {cache / 'fabric-2.5.16'}; manifest written",
+        f"Fabric CA 1.5.21: checked in {cache / 'fabric-ca-1.5.21'}; manifest written",
+    ]
+    manifest = json.loads((cache / "fabric-2.5.16" / "manifest.json").read_text())
+    assert manifest["route"] == "adopted"
+
+
+def test_a_home_laid_by_hand_with_the_wrong_version_is_replaced(tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    release_folder(cache / "fabric-2.5.16", "fabric", version="2.4.9")
+    with serving() as server:
+        _published(server, tmp_path / "work")
+        lines: list[str] = []
+        install_fabric(cache, InstallRequest(mirror=server.url), progress=lines.append)
+    assert lines[0].startswith("Fabric 2.5.16: not usable (Fabric 2.5.16: peer is version 2.4.9)")
+    assert json.loads((cache / "fabric-2.5.16" / "manifest.json").read_text())["route"] == (
+        "release"
     )
 
 
-@pytest.mark.usefixtures("go_on_path")
-def test_everything_built_needs_no_module_download(tmp_path: Path, module_dir: Path) -> None:
-    fake = FakeGo(module_dir)
-    install_fabric(tmp_path, runner=fake)
-    fake.refuse = "github.com/hyperledger/fabric"
-    fake.commands.clear()
-    home = install_fabric(tmp_path, runner=fake)
-    assert home.missing(with_ca=True) == []
-    assert [c for c in fake.commands if c.argv[1] in ("mod", "build")] == []
+def test_verify_fabric_bin_accepts_any_2_5_release(tmp_path: Path) -> None:
+    folder = release_folder(tmp_path / "rel", "fabric", version="2.5.9", commit="abcdef0")
+    assert verify_fabric_bin(folder / "bin", environ={}) == "2.5.9"
+    old = release_folder(tmp_path / "old", "fabric", version="2.4.9")
+    with pytest.raises(InstallError, match=r"^Fabric 2.5.16: peer is version 2.4.9; ways out"):
+        verify_fabric_bin(old / "bin", environ={})
 
 
-@pytest.mark.usefixtures("go_on_path")
-def test_missing_config_is_copied_again(tmp_path: Path, module_dir: Path) -> None:
-    fake = FakeGo(module_dir)
-    home = install_fabric(tmp_path, runner=fake)
-    (home.config_dir / "core.yaml").unlink()
-    fake.commands.clear()
-    install_fabric(tmp_path, runner=fake)
-    assert (home.config_dir / "core.yaml").read_text() == "# core.yaml\n"
-    assert fake.builds() == []
+def test_pin_files_name_the_release_modules_and_tools() -> None:
+    from fabric_pilot_network._install_build import ca_builds, fabric_builds
+
+    fabric = {build.module: build for build in fabric_builds()}
+    assert sorted(fabric) == [
+        "github.com/hyperledger/fabric",
+        "github.com/hyperledger/fabric/ccaas_builder",
+    ]
+    assert fabric["github.com/hyperledger/fabric"].version.endswith("-f871cf92a026")
+    assert ("./cmd/peer", "bin") in fabric["github.com/hyperledger/fabric"].packages
+    assert "metadata.Version=2.5.16" in fabric["github.com/hyperledger/fabric"].ldflags
+    assert "metadata.CommitSHA=f871cf9" in fabric["github.com/hyperledger/fabric"].ldflags
+    assert fabric["github.com/hyperledger/fabric/ccaas_builder"].packages == (
+        ("./cmd/build", "builders/ccaas/bin"),
+        ("./cmd/detect", "builders/ccaas/bin"),
+        ("./cmd/release", "builders/ccaas/bin"),
+    )
+    (ca,) = ca_builds()
+    assert (ca.module, ca.version, ca.cgo) == ("github.com/hyperledger/fabric-ca", "v1.5.21", True)
+    assert ca.ldflags == "-X github.com/hyperledger/fabric-ca/lib/metadata.Version=1.5.21"
+
+
+def test_go_mod_parsing() -> None:
+    text = "module x\n\ntool (\n\ta/b/cmd/c\n)\n\nrequire (\n\ta/b v1.0.0 // indirect\n)\n"
+    assert pinned_modules(text) == {"a/b": "v1.0.0"}
+    assert tool_packages(text) == ["a/b/cmd/c"]
+    assert tool_packages("module x\ntool a/b/cmd/d\n") == ["a/b/cmd/d"]
+
+
+def test_short_go_error_gives_the_proxy_status_and_no_pseudo_version() -> None:
+    refused = (
+        "go: github.com/hyperledger/fabric@v1.4.0-rc1.0.20260617221605-f871cf92a026: reading"
+        " https://proxy.example/github.com/hyperledger/fabric/@v/v1.4.0-rc1.0.20260617221605"
+        "-f871cf92a026.info: 403 Forbidden\n\tserver response: not available\n"
+    )
+    assert short_go_error(refused) == "the module proxy answered 403 Forbidden"
+    other = "go: downloading x\nmain.go:3:2: package a/b@v0.0.0-20260617221605-f871cf92a026 is bad"
+    assert short_go_error(other) == "main.go:3:2: package a/b is bad"
+    assert len(short_go_error("x" * 400)) == 160

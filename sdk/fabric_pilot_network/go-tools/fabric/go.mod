@@ -1,6 +1,10 @@
+// Pin file read by fabric-pilot install --build: the Fabric module versions (the v2.5.16
+// release commit; pseudo-versions, because the module path has no /v2 suffix) and the tools
+// to build. Each module is built inside its own downloaded folder with its own go.mod and
+// go.sum, and the version is stamped with -ldflags; this file is never built as a module.
 module fabricpilot.local/gotools/fabric
 
-go 1.26
+go 1.24
 
 tool (
 	github.com/hyperledger/fabric/cmd/configtxgen
