@@ -10,7 +10,7 @@ for each client in turn at each concurrency level:
   second and end-to-end submit latency (endorse + submit + commit status) p50/p99;
 - evaluates ``get(key)`` at concurrency 1 and 32: latency p50/p99 and evaluations per second;
 - CPU time per transaction: utime+stime of every network process (orderer, peers, chaincode
-  server and its keeper) from /proc, plus the client process, sampled around the measured part.
+  server and its keeper) from psutil, plus the client process, sampled around the measured part.
 
 Run: ``FABRIC_PILOT_FABRIC_BIN=... python benchmarks/bench_gateway.py`` (needs Node.js/npm for
 the Node client; ``npm ci`` runs in benchmarks/node when node_modules is missing).

@@ -15,20 +15,18 @@ from _record import record
 from fabric_pilot_network.fabric_home import resolve_fabric_home
 from fabric_pilot_network.network import FabricNetwork
 from fabric_pilot_network.ports import free_base_port
+from fabric_pilot_network.processes import group_members, resident_bytes
 from fabric_pilot_network.topology import load_topology
 
 ROUNDS = 3
 
 
 def resident_mib(network: FabricNetwork) -> float:
-    """Sum of VmRSS over the network's processes, in MiB."""
-    total_kib = 0
-    for record_ in network.processes.values():
-        status = Path(f"/proc/{record_.pid}/status").read_text()
-        total_kib += int(
-            next(line for line in status.splitlines() if line.startswith("VmRSS")).split()[1]
-        )
-    return round(total_kib / 1024, 1)
+    """Resident memory over the network's processes and their process groups, in MiB."""
+    pids = {
+        member.pid for record_ in network.processes.values() for member in group_members(record_)
+    }
+    return round(sum(resident_bytes(pid) for pid in pids) / 2**20, 1)
 
 
 def measure(name: str) -> dict[str, float]:

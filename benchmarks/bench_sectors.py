@@ -12,7 +12,7 @@ from ``THREADS`` concurrent callers (each caller owns its keys, so there are no 
 
 For each: committed transactions per second (submit waits for the commit status), failures,
 and CPU seconds per committed transaction spent in the chaincode server (utime+stime from
-/proc of the children of the ``chaincode-<name>`` keeper process; both endorsements of a
+psutil's view of the children of the ``chaincode-<name>`` keeper process; both endorsements of a
 transaction count) plus the client process's CPU.
 
 Run: ``FABRIC_PILOT_FABRIC_BIN=... python benchmarks/bench_sectors.py`` (about 3 minutes).

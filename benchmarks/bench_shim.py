@@ -9,7 +9,7 @@ TRANSACTION messages carrying a ChaincodeInput and a SignedProposal (self-signed
 creator), answering every request (PUT_STATE, ...) with a RESPONSE. Each case (no-op and
 one PutState, with 1 and with 8 transactions in flight) runs on a fresh Connect stream
 after a short warm-up; the figures are invocations/second and the server process's CPU
-milliseconds per invocation (utime+stime from /proc/PID/stat). All servers are started
+milliseconds per invocation (user+system CPU time from psutil). All servers are started
 first and the cases are interleaved across drivers and servers; each case runs
 ``--rounds`` times per server and driver and the medians are kept (the machine may be
 shared).

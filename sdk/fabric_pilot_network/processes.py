@@ -1,7 +1,14 @@
-"""Native processes: started detached in their own session, tracked by PID, stopped by PID.
+"""Native processes: started detached in their own session, tracked by PID, stopped by group.
+
+Every process is the leader of a new session and process group (``setsid``), so whatever it
+starts (a keeper's chaincode server) shares its group. Stopping signals the whole group, so
+a child whose keeper was killed is stopped too. Process facts come from psutil, which works on
+Linux and macOS alike.
 
 A PID is only ever signalled after checking that it is still the process this network started
-(same start time in /proc), so a recycled PID is never touched.
+(same creation time), so a recycled PID is never touched. A group whose leader is gone is still
+ours while any member lives: the kernel does not hand out a PID that is in use as a process
+group ID.
 """
 
 from __future__ import annotations
@@ -14,10 +21,12 @@ import socket
 import ssl
 import time
 import urllib.request
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
+
+import psutil
 
 __all__ = [
     "ProcessRecord",
@@ -25,13 +34,24 @@ __all__ = [
     "cpu_seconds",
     "descendants",
     "failure_summary",
+    "group_members",
     "is_running",
+    "port_holder",
+    "resident_bytes",
+    "serving_on",
+    "signal_groups",
     "spawn",
     "stop",
+    "stop_groups",
+    "stop_in_phases",
     "tail",
+    "wait_gone",
     "wait_healthy",
     "wait_listening",
 ]
+
+# psutil derives Linux creation times from clock ticks (10 ms), so equal means within that.
+_SAME_START = 0.005
 
 
 @dataclass(frozen=True)
@@ -40,7 +60,7 @@ class ProcessRecord:
 
     name: str
     pid: int
-    start_ticks: int
+    create_time: float
     argv: tuple[str, ...]
     log_file: str
 
@@ -54,57 +74,60 @@ class ProcessRecord:
         return cls(
             str(data["name"]),
             int(data["pid"]),
-            int(data["start_ticks"]),
+            float(data["create_time"]),
             tuple(data["argv"]),
             str(data["log_file"]),
         )
 
 
-def _stat_fields(pid: int) -> list[str] | None:
+def _process(pid: int) -> psutil.Process | None:
     try:
-        text = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
+        return psutil.Process(pid)
+    except (psutil.NoSuchProcess, psutil.AccessDenied, ValueError):
         return None
-    return text[text.rindex(")") + 2 :].split()
-
-
-_CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
 
 def cpu_seconds(pid: int) -> float:
     """CPU time (user + system, all threads) of process ``pid``; 0.0 once it is gone."""
-    fields = _stat_fields(pid)
-    return (int(fields[11]) + int(fields[12])) / _CLOCK_TICKS if fields else 0.0
+    process = _process(pid)
+    if process is None:
+        return 0.0
+    try:
+        times = process.cpu_times()
+    except (psutil.NoSuchProcess, psutil.AccessDenied):
+        return 0.0
+    return float(times.user + times.system)
 
 
-def _process_tree() -> dict[int, list[int]]:
-    tree: dict[int, list[int]] = {}
-    for entry in Path("/proc").iterdir():
-        fields = _stat_fields(int(entry.name)) if entry.name.isdigit() else None
-        if fields is not None:
-            tree.setdefault(int(fields[1]), []).append(int(entry.name))
-    return tree
+def resident_bytes(pid: int) -> int:
+    """Resident memory of process ``pid`` in bytes; 0 once it is gone."""
+    process = _process(pid)
+    if process is None:
+        return 0
+    try:
+        return int(process.memory_info().rss)
+    except (psutil.NoSuchProcess, psutil.AccessDenied):
+        return 0
 
 
 def children(pid: int) -> list[int]:
     """PIDs of the live children of ``pid``."""
-    return _process_tree().get(pid, [])
+    return _child_pids(pid, recursive=False)
 
 
 def descendants(pid: int) -> list[int]:
     """PIDs of every live descendant of ``pid`` (children, their children, ...)."""
-    tree = _process_tree()
-    found, pending = [], list(tree.get(pid, []))
-    while pending:
-        child = pending.pop()
-        found.append(child)
-        pending += tree.get(child, [])
-    return found
+    return _child_pids(pid, recursive=True)
 
 
-def _start_ticks(pid: int) -> int:
-    fields = _stat_fields(pid)
-    return int(fields[19]) if fields else -1
+def _child_pids(pid: int, recursive: bool) -> list[int]:
+    process = _process(pid)
+    if process is None:
+        return []
+    try:
+        return [child.pid for child in process.children(recursive=recursive)]
+    except (psutil.NoSuchProcess, psutil.AccessDenied):
+        return []
 
 
 def _reap(pid: int) -> None:
@@ -112,13 +135,129 @@ def _reap(pid: int) -> None:
         os.waitpid(pid, os.WNOHANG)
 
 
+def _alive(process: psutil.Process) -> bool:
+    try:
+        return process.status() != psutil.STATUS_ZOMBIE
+    except (psutil.NoSuchProcess, psutil.AccessDenied):
+        return False
+
+
+def _leader(record: ProcessRecord) -> psutil.Process | None:
+    """The recorded process when it is alive and still the same process."""
+    _reap(record.pid)
+    process = _process(record.pid)
+    if process is None or not _alive(process):
+        return None
+    try:
+        same = abs(process.create_time() - record.create_time) < _SAME_START
+    except (psutil.NoSuchProcess, psutil.AccessDenied):
+        return None
+    return process if same else None
+
+
 def is_running(record: ProcessRecord) -> bool:
     """Whether the recorded process is alive (not a zombie) and is still the same process."""
-    _reap(record.pid)
-    fields = _stat_fields(record.pid)
-    if fields is None or fields[0] in ("Z", "X"):
+    return _leader(record) is not None
+
+
+def _in_group(process: psutil.Process, group: int) -> bool:
+    try:
+        return os.getpgid(process.pid) == group and _alive(process)
+    except OSError:
         return False
-    return int(fields[19]) == record.start_ticks
+
+
+def group_members(record: ProcessRecord) -> list[psutil.Process]:
+    """The live processes of the record's process group (the leader first, when alive).
+
+    With the leader alive, its group is its own descendants. With the leader gone, the group's
+    orphans are found by a scan; nothing is returned when another process now has the PID.
+    """
+    leader = _leader(record)
+    if leader is not None:
+        try:
+            family = leader.children(recursive=True)
+        except (psutil.NoSuchProcess, psutil.AccessDenied):
+            family = []
+        return [leader, *(child for child in family if _in_group(child, record.pid))]
+    if psutil.pid_exists(record.pid):  # a zombie of ours, or the PID now belongs to another
+        other = _process(record.pid)
+        if other is None or _alive(other):
+            return []
+    return [process for process in psutil.process_iter() if _in_group(process, record.pid)]
+
+
+def signal_groups(records: Iterable[ProcessRecord], signum: int) -> list[psutil.Process]:
+    """Send ``signum`` to the process group of each record that still has live members.
+
+    Returns:
+        Every process that was signalled, to wait for with :func:`wait_gone`.
+    """
+    signalled: list[psutil.Process] = []
+    for record in records:
+        members = group_members(record)
+        if not members:
+            continue
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(record.pid, signum)
+            signalled += members
+    return signalled
+
+
+def wait_gone(processes: Sequence[psutil.Process], timeout: float) -> list[psutil.Process]:
+    """Wait up to ``timeout`` seconds for ``processes`` to exit (reaping children of ours).
+
+    Returns:
+        The processes still alive.
+    """
+    if not processes:
+        return []
+    _gone, alive = psutil.wait_procs(list(processes), timeout=timeout)
+    return [process for process in alive if _alive(process)]
+
+
+def stop_groups(records: Sequence[ProcessRecord], grace: float = 10.0) -> list[ProcessRecord]:
+    """SIGTERM the groups of ``records`` at once; SIGKILL what is left after ``grace`` seconds.
+
+    Returns:
+        The records whose group had live processes (and is now stopped).
+    """
+    return stop_in_phases([records], grace)
+
+
+def stop_in_phases(
+    phases: Sequence[Sequence[ProcessRecord]], grace: float = 10.0
+) -> list[ProcessRecord]:
+    """Stop groups phase by phase: each phase is signalled at once, as soon as the processes of
+    the phases before it are gone. What is alive ``grace`` seconds after the start is killed.
+
+    Returns:
+        The records whose group had live processes (and is now stopped).
+    """
+    deadline = time.monotonic() + grace
+    stopped: list[ProcessRecord] = []
+    pending: list[psutil.Process] = []
+    for phase in phases:
+        live = [record for record in phase if group_members(record)]
+        pending = wait_gone(pending, max(0.0, deadline - time.monotonic()))
+        pending += signal_groups(live, signal.SIGTERM)
+        stopped += live
+    survivors = wait_gone(pending, max(0.0, deadline - time.monotonic()))
+    for process in survivors:
+        with contextlib.suppress(psutil.NoSuchProcess, psutil.AccessDenied):
+            process.kill()
+    wait_gone(survivors, 5.0)
+    return stopped
+
+
+def stop(record: ProcessRecord, grace: float = 10.0) -> bool:
+    """Stop the recorded process and its group: SIGTERM, then SIGKILL after ``grace`` seconds.
+
+    Returns:
+        True if this call stopped something; False if nothing of it was running (or the PID
+        was reused by another process).
+    """
+    return bool(stop_groups([record], grace))
 
 
 def spawn(name: str, argv: Sequence[str], env: Mapping[str, str], log_file: Path) -> ProcessRecord:
@@ -139,28 +278,7 @@ def spawn(name: str, argv: Sequence[str], env: Mapping[str, str], log_file: Path
         )
     finally:
         os.close(log_fd)
-    return ProcessRecord(name, pid, _start_ticks(pid), tuple(argv), str(log_file))
-
-
-def stop(record: ProcessRecord, grace: float = 10.0) -> bool:
-    """Stop the recorded process: SIGTERM, then SIGKILL after ``grace`` seconds.
-
-    Returns:
-        True if this call stopped it; False if it was not running (or the PID was reused).
-    """
-    if not is_running(record):
-        return False
-    os.kill(record.pid, signal.SIGTERM)
-    deadline = time.monotonic() + grace
-    while time.monotonic() < deadline:
-        if not is_running(record):
-            return True
-        time.sleep(0.05)
-    with contextlib.suppress(ProcessLookupError):
-        os.kill(record.pid, signal.SIGKILL)
-    while is_running(record):
-        time.sleep(0.05)
-    return True
+    return ProcessRecord(name, pid, psutil.Process(pid).create_time(), tuple(argv), str(log_file))
 
 
 def wait_healthy(record: ProcessRecord, url: str, ca_file: Path, timeout: float = 30.0) -> None:
@@ -227,3 +345,42 @@ def wait_listening(record: ProcessRecord, port: int, timeout: float = 30.0) -> N
             return
         time.sleep(0.05)
     raise RuntimeError(f"{record.name} not listening on {port} after {timeout:.0f}s")
+
+
+def serving_on(record: ProcessRecord, port: int) -> bool:
+    """Whether a process of the record's group listens on TCP ``port``."""
+    for member in group_members(record):
+        try:
+            connections = member.net_connections(kind="tcp")
+        except (psutil.NoSuchProcess, psutil.AccessDenied):
+            continue
+        if any(_listens(connection, port) for connection in connections):
+            return True
+    return False
+
+
+def _listens(connection: Any, port: int) -> bool:
+    address = connection.laddr
+    return bool(connection.status == psutil.CONN_LISTEN and address and address.port == port)
+
+
+def port_holder(port: int) -> str:
+    """``pid N (command)`` of the process listening on TCP ``port``; "" when none is seen.
+
+    Only processes this user may inspect are seen (all of them as root).
+    """
+    try:
+        connections = psutil.net_connections(kind="tcp")
+    except psutil.AccessDenied:
+        return ""
+    for connection in connections:
+        if _listens(connection, port):
+            if connection.pid is None:
+                return "another process"
+            process = _process(connection.pid)
+            try:
+                command = " ".join(process.cmdline()[:4]) if process else "?"
+            except (psutil.NoSuchProcess, psutil.AccessDenied):
+                command = "?"
+            return f"pid {connection.pid} ({command})"
+    return ""

@@ -29,7 +29,7 @@ def channel() -> FakeChannel:
 def network(tmp_path: Path, channel: FakeChannel, monkeypatch: pytest.MonkeyPatch) -> FabricNetwork:
     network = planned_network(tmp_path / "net", channel)
     for node in NODES:
-        network.processes[node] = ProcessRecord(node, 1, 1, ("x",), "log")
+        network.processes[node] = ProcessRecord(node, 1, 1.0, ("x",), "log")
     running = lambda record: record.name in network.processes  # noqa: E731
     monkeypatch.setattr(network_module, "is_running", running)  # behind node_running
     return network
