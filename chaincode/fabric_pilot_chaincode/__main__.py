@@ -16,7 +16,7 @@ from ._dispatcher import ContractChaincode
 from ._server import ChaincodeServer
 
 _LOG = logging.getLogger("fabric_pilot_chaincode")
-_GRACE_SECONDS = 5.0
+_GRACE_SECONDS = 0.5  # the peers are gone by then (stop order); in-flight calls get this long
 
 
 def load_chaincode(target: str) -> ContractChaincode:

@@ -11,6 +11,7 @@ from . import _fabric
 from ._context import dir_option, get_settings, output_option, progress
 from ._errors import EXIT_NOT_FOUND, CliError, NotAvailableError
 from ._render import emit
+from ._settings import Settings, read_config, write_config
 
 __all__ = ["register"]
 
@@ -67,7 +68,22 @@ def up(
     bin_dir = Path(fabric_bin) if fabric_bin else settings.fabric_bin
     network, source = _fabric.create_network(settings.directory, topology, bin_dir, base_port, ca)
     network.up(progress=progress, source_topology=source)
-    click.echo(f"network up in {settings.directory}; profiles in {settings.directory}/profiles")
+    directory = settings.directory.resolve()
+    write_config(settings.config_file, {"dir": str(directory)})
+    click.echo(f"network up in {directory}; profiles in {directory}/profiles")
+    click.echo(
+        f"current network: {directory} (later commands use it without --dir;"
+        f" remembered in {settings.config_file})"
+    )
+
+
+def _forget_current(settings: Settings, directory: Path) -> bool:
+    """Drop the remembered network folder when it is ``directory``; True if it was."""
+    remembered = read_config(settings.config_file).get("dir")
+    if not remembered or Path(str(remembered)).expanduser().resolve() != directory.resolve():
+        return False
+    write_config(settings.config_file, {"dir": None})
+    return True
 
 
 @network_group.command("status")
@@ -153,15 +169,24 @@ def start(ctx: click.Context) -> None:
 @dir_option
 @click.pass_context
 def down(ctx: click.Context) -> None:
-    """Stop every process and delete the network folder.
+    """Stop every process and delete what fabric-pilot wrote in the network folder.
+
+    Files that fabric-pilot did not write are never deleted (the folder then stays).
 
     \b
     Example:
       fabric-pilot network down
     """
-    directory = get_settings(ctx).directory
-    _fabric.load_network(directory).down(progress)
-    click.echo(f"network in {directory} removed")
+    settings = get_settings(ctx)
+    directory = settings.directory
+    kept = _fabric.load_network(directory).down(progress) or []
+    if kept:
+        click.echo(f"network in {directory} removed; kept what fabric-pilot did not write:"
+                   f" {', '.join(kept)}")  # fmt: skip
+    else:
+        click.echo(f"network in {directory} removed")
+    if _forget_current(settings, directory):
+        click.echo("no current network now (the next 'network up' sets one)")
 
 
 @network_group.command("compose")

@@ -91,7 +91,8 @@ def dir_option(function: F) -> F:
         expose_value=False,
         is_eager=True,
         callback=_store("directory"),
-        help="Network folder (default: context, FABRIC_PILOT_DIR, ./.fabric-pilot/network).",
+        help="Network folder (default: FABRIC_PILOT_DIR, else the current network that the last"
+        " 'network up' or 'use' remembered, else ./.fabric-pilot/network).",
     )(function)
 
 

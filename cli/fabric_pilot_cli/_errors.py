@@ -118,6 +118,7 @@ _BY_NAME = {
     "FabricHomeError": EXIT_FABRIC_MISSING,
     "InstallError": EXIT_FABRIC_MISSING,
     "PortClashError": EXIT_USAGE,
+    "FolderNotEmptyError": EXIT_USAGE,
     "TopologyError": EXIT_USAGE,
     "ChaincodeDefinitionError": EXIT_USAGE,
     "ConfigFileError": EXIT_USAGE,

@@ -20,7 +20,16 @@ from .chaincode_definitions import ChaincodeDefinition
 from .chaincode_tls import ChaincodeTLS, ensure_chaincode_tls
 from .commands import Command, CommandError, clean_environment
 from .packaging import ccaas_package, package_id, write_package
-from .processes import ProcessRecord, spawn, stop
+from .processes import (
+    ProcessRecord,
+    failure_summary,
+    is_running,
+    port_holder,
+    serving_on,
+    spawn,
+    stop,
+    tail,
+)
 
 if TYPE_CHECKING:
     from .network import FabricNetwork
@@ -31,6 +40,8 @@ __all__ = [
     "deploy",
     "list_chaincodes",
     "restart_chaincode_servers",
+    "spawn_chaincode_servers",
+    "wait_chaincode_servers",
 ]
 
 Progress = Callable[[str], None]
@@ -251,7 +262,7 @@ def _start_server(network: FabricNetwork, name: str, entry: dict[str, Any]) -> P
     process_name = f"chaincode-{name}"
     old = network.processes.get(process_name)
     if old is not None:
-        stop(old)
+        stop(old, grace=2.0)
     tls = ChaincodeTLS(network.directory / "chaincode" / "tls")
     env = clean_environment(
         {
@@ -263,11 +274,59 @@ def _start_server(network: FabricNetwork, name: str, entry: dict[str, Any]) -> P
             "PYTHONUNBUFFERED": "1",
         }
     )
-    record = spawn(
-        process_name, _server_command(entry["server"]), env, network.log_file(process_name)
-    )
+    log_file = network.log_file(process_name)
+    offset = log_file.stat().st_size if log_file.exists() else 0
+    record = spawn(process_name, _server_command(entry["server"]), env, log_file)
     network.processes[process_name] = record
+    _LOG_OFFSETS[process_name] = offset
     return record
+
+
+_LOG_OFFSETS: dict[str, int] = {}
+_RESTARTED = "keeper: "  # the keeper's line when the server exited unasked
+
+
+def _log_since(record: ProcessRecord) -> str:
+    try:
+        with open(record.log_file, "rb") as handle:
+            handle.seek(_LOG_OFFSETS.get(record.name, 0))
+            return handle.read().decode(errors="replace")
+    except OSError:
+        return ""
+
+
+def _server_failure(record: ProcessRecord, port: int, reason: str) -> ChaincodeError:
+    stop(record, grace=2.0)
+    log = _log_since(record)
+    lines = [line for line in log.splitlines() if "ERROR" in line or line.startswith(_RESTARTED)]
+    holder = port_holder(port)
+    taken = f"; port {port} is in use by {holder}" if holder else ""
+    detail = "\n".join(lines[-3:]) or failure_summary(record) or tail(record, 5)
+    return ChaincodeError(
+        f"chaincode server {record.name.removeprefix('chaincode-')} did not come up on"
+        f" 127.0.0.1:{port}: {reason}{taken} (stopped it; log {record.log_file}):\n{detail}"
+    )
+
+
+def wait_serving(record: ProcessRecord, port: int, timeout: float = 30.0) -> None:
+    """Wait until the chaincode server under ``record``'s keeper listens on ``port``.
+
+    Something else listening on the port does not count, and a server that exits during
+    start-up (the keeper restarting it, say on "address in use") is a failure at once.
+
+    Raises:
+        ChaincodeError: the server exited or did not listen in time; the keeper is stopped.
+    """
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if not is_running(record):
+            raise _server_failure(record, port, "its keeper exited")
+        if _RESTARTED in _log_since(record):
+            raise _server_failure(record, port, "it exited during start-up")
+        if serving_on(record, port):
+            return
+        time.sleep(0.05)
+    raise _server_failure(record, port, f"not listening after {timeout:.0f}s")
 
 
 def deploy(
@@ -295,9 +354,10 @@ def deploy(
         "version": definition.version,
     }
     progress(f"starting chaincode server on {address}")
-    _start_server(network, definition.name, entry)
+    record = _start_server(network, definition.name, entry)
     network.chaincodes[definition.name] = entry
     network.save()
+    wait_serving(record, port)
     sequence = run.committed_sequence() + 1
     progress(f"approving sequence {sequence} for {', '.join(run.channel.orgs)}")
     run.approve(identifier, sequence)
@@ -323,12 +383,44 @@ def deploy(
     )
 
 
-def restart_chaincode_servers(network: FabricNetwork, progress: Progress = _quiet) -> None:
-    """Start again the chaincode servers of a network whose processes were stopped."""
+def spawn_chaincode_servers(
+    network: FabricNetwork, progress: Progress = _quiet
+) -> list[tuple[ProcessRecord, int]]:
+    """Start the chaincode servers of the network that are not running (no waiting).
+
+    Returns:
+        Each started server's record and port, for :func:`wait_chaincode_servers`.
+    """
+    started = []
     for name, entry in network.chaincodes.items():
         if not network.node_running(f"chaincode-{name}"):
             progress(f"starting chaincode server {name}")
-            _start_server(network, name, entry)
+            started.append((_start_server(network, name, entry), int(entry["port"])))
+    return started
+
+
+def wait_chaincode_servers(
+    network: FabricNetwork, started: list[tuple[ProcessRecord, int]]
+) -> None:
+    """Wait until each started chaincode server serves on its port.
+
+    Raises:
+        ChaincodeError: one did not come up (the message says why); it is stopped.
+    """
+    try:
+        for record, port in started:
+            wait_serving(record, port)
+    finally:
+        network.save()
+
+
+def restart_chaincode_servers(network: FabricNetwork, progress: Progress = _quiet) -> None:
+    """Start again the chaincode servers of a network whose processes were stopped.
+
+    Raises:
+        ChaincodeError: one did not come up.
+    """
+    wait_chaincode_servers(network, spawn_chaincode_servers(network, progress))
 
 
 def list_chaincodes(network: FabricNetwork) -> list[dict[str, Any]]:

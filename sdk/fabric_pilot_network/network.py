@@ -35,18 +35,29 @@ from .commands import (
 from .configtx import channel_block_command, configtx_document
 from .crypto import CryptoLayout, cryptogen_command, cryptogen_spec
 from .fabric_home import FabricHome
+from .folder import FolderNotEmptyError, NetworkFolder
 from .nodeconfig import orderer_config, peer_config, write_yaml
 from .operations import metric_value, read_metrics
 from .ports import PortClashError, PortPlan, busy_ports, plan_ports
-from .processes import ProcessRecord, is_running, spawn, stop, tail, wait_healthy, wait_listening
+from .processes import (
+    ProcessRecord,
+    group_members,
+    is_running,
+    spawn,
+    stop_in_phases,
+    tail,
+    wait_healthy,
+    wait_listening,
+)
 from .profiles import write_profiles
 from .role_certificates import issue_role_certificates
 from .topology import Topology, load_topology
 
-__all__ = ["FabricNetwork", "NetworkError", "NodeStatus", "Progress"]
+__all__ = ["FabricNetwork", "FolderNotEmptyError", "NetworkError", "NodeStatus", "Progress"]
 
 _log = logging.getLogger(__name__)
 STATE_FILE = "network.json"
+CHAINCODE_PREFIX = "chaincode-"
 Progress = Callable[[str], None]
 
 
@@ -64,9 +75,10 @@ class NodeStatus:
     running: bool
     ports: dict[str, int]
     heights: dict[str, int] = field(default_factory=dict)
+    pids: list[int] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
-        """A JSON-ready dict."""
+        """A JSON-ready dict (``pids``: every live process of the node's process group)."""
         return {
             "name": self.name,
             "kind": self.kind,
@@ -74,6 +86,7 @@ class NodeStatus:
             "running": self.running,
             "ports": self.ports,
             "heights": self.heights,
+            "pids": self.pids,
         }
 
 
@@ -161,6 +174,7 @@ class FabricNetwork:
         tmp = self.directory / (STATE_FILE + ".tmp")
         tmp.write_text(json.dumps(state, indent=2, sort_keys=True), encoding="utf-8")
         tmp.replace(self.directory / STATE_FILE)
+        NetworkFolder(self.directory).claim()
 
     # ----------------------------------------------------------------- helpers
 
@@ -228,11 +242,13 @@ class FabricNetwork:
     def up(self, progress: Progress = _quiet, source_topology: Path | None = None) -> None:
         """Generate everything, start every node, create and join every channel.
 
-        On any failure or interruption every process started so far is stopped, the
-        generated data is removed (logs are kept) and the error is raised again.
+        The folder must be new, empty, or left by an earlier ``up`` of fabric-pilot; on any
+        failure or interruption every process started so far is stopped, the generated data is
+        removed (logs are kept) and the error is raised again.
 
         Raises:
             NetworkError: a step or node failed; the message includes the node's log tail.
+            FolderNotEmptyError: the folder holds files fabric-pilot did not write.
             PortClashError: a port of the plan is taken.
         """
         if (self.directory / STATE_FILE).exists():
@@ -247,11 +263,12 @@ class FabricNetwork:
                 f" (choose another --base-port; this network needs"
                 f" {self.ports.base_port}-{max(self.ports.all_ports())})"
             )
-        self.directory.mkdir(parents=True, exist_ok=True)
+        NetworkFolder(self.directory).prepare()
         try:
             self._up(progress, source_topology)
         except BaseException:
             progress("start-up failed: stopping what was started")
+            NetworkFolder(self.directory).claim()  # all written by this up, saved or not
             self.down(keep_logs=True)
             raise
 
@@ -419,22 +436,47 @@ class FabricNetwork:
     # ----------------------------------------------------------------- status, stop, start, down
 
     def status(self, with_heights: bool = True) -> list[NodeStatus]:
-        """Every node with its PID, liveness, ports and (when running) channel heights."""
+        """Every process the network started: orderers, peers, CA servers, chaincode servers.
+
+        Each with its PID, liveness, ports and (nodes, when running) channel heights. A
+        chaincode server runs when its keeper and the server under it are both alive.
+        """
+        names = [*self.node_names(), *(n for n in self.processes if n not in self.node_names())]
         statuses = []
-        for name in self.node_names():
-            record = self.processes.get(name)
-            running = self.node_running(name)
-            status = NodeStatus(
-                name,
-                "orderer" if self.is_orderer(name) else "peer",
-                record.pid if record else None,
-                running,
-                dict(self.ports.nodes[name]),
-            )
-            if running and with_heights:
+        for name in names:
+            status = self._process_status(name)
+            if status.running and with_heights and status.kind in ("orderer", "peer"):
                 status.heights = self.channel_heights(name)
             statuses.append(status)
         return statuses
+
+    def process_kind(self, name: str) -> str:
+        """``orderer``, ``peer``, ``chaincode`` or ``ca`` for a process of this network."""
+        if name in self.node_names():
+            return "orderer" if self.is_orderer(name) else "peer"
+        return "chaincode" if name.startswith(CHAINCODE_PREFIX) else "ca"
+
+    def _process_ports(self, name: str, kind: str) -> dict[str, int]:
+        if kind == "chaincode":
+            entry = self.chaincodes.get(name.removeprefix(CHAINCODE_PREFIX), {})
+            return {"listen": int(entry["port"])} if "port" in entry else {}
+        return dict(self.ports.nodes.get(name, {}))
+
+    def _process_status(self, name: str) -> NodeStatus:
+        kind = self.process_kind(name)
+        record = self.processes.get(name)
+        members = group_members(record) if record else []
+        running = bool(members) and members[0].pid == (record.pid if record else None)
+        if kind == "chaincode":
+            running = running and len(members) > 1  # the keeper and its server
+        return NodeStatus(
+            name,
+            kind,
+            record.pid if record else None,
+            running,
+            self._process_ports(name, kind),
+            pids=sorted(member.pid for member in members),
+        )
 
     def channels_of(self, node: str) -> list[str]:
         """Channels a node takes part in."""
@@ -465,30 +507,41 @@ class FabricNetwork:
         output = self.run(self.admin.peer_channel_info(node, channel)).stdout
         return int(json.loads(output[output.index("{") :])["height"])
 
-    def stop(self, progress: Progress = _quiet) -> list[str]:
-        """Stop every running process (chaincode servers first); ledgers are kept."""
-        stopped = []
-        for name in self._stop_order():
-            if stop(self.processes[name]):
-                stopped.append(name)
-                progress(f"stopped {name}")
+    def stop(self, progress: Progress = _quiet, grace: float = 10.0) -> list[str]:
+        """Stop every process of the network, each with its whole process group.
+
+        Orderers and peers get SIGTERM at once; chaincode servers and CA servers get theirs as
+        soon as the nodes are gone, so no peer still holds a stream a chaincode server would
+        wait for. Whatever is alive ``grace`` seconds after the start is killed. Ledgers are
+        kept.
+
+        Returns:
+            The names of the processes that were running (or had live processes in their
+            group, such as a chaincode server whose keeper was killed).
+        """
+        stopped = [record.name for record in stop_in_phases(self._stop_phases(), grace)]
+        for name in stopped:
+            progress(f"stopped {name}")
         return stopped
 
-    def _stop_order(self) -> list[str]:
-        cas = {self.topology.orderer_org.ca_name, *(org.ca_name for org in self.topology.orgs)}
+    def _stop_phases(self) -> list[list[ProcessRecord]]:
         nodes = set(self.node_names())
-        others = [name for name in self.processes if name not in nodes and name not in cas]
-        peers = [name for name in self.node_names() if not self.is_orderer(name)]
-        orderers = [name for name in self.node_names() if self.is_orderer(name)]
-        last = [name for name in self.processes if name in cas]
-        return [name for name in [*others, *peers, *orderers, *last] if name in self.processes]
+        first = [record for name, record in self.processes.items() if name in nodes]
+        then = [record for name, record in self.processes.items() if name not in nodes]
+        return [first, then]
 
     def start(self, progress: Progress = _quiet) -> None:
-        """Start the stopped nodes of an existing network and wait until each is healthy.
+        """Start what is stopped of an existing network and wait until it really works.
+
+        CA servers first, then orderers, peers and chaincode servers together. Returns once
+        every node is healthy and listening, every chaincode server is serving on its own
+        port, and every channel has a Raft leader (so the first submit succeeds).
 
         Raises:
-            NetworkError: a node did not come back.
+            NetworkError: a node did not come back or a channel has no leader.
+            ChaincodeError: a chaincode server did not come up (for example: its port is taken).
         """
+        from .chaincode import spawn_chaincode_servers, wait_chaincode_servers
         from .fabric_ca import start_ca_servers
 
         start_ca_servers(self, progress)
@@ -496,29 +549,30 @@ class FabricNetwork:
             if not self.node_running(name):
                 progress(f"starting {name}")
                 self._spawn_node(name)
+        servers = spawn_chaincode_servers(self, progress)
         self.save()
-        for name in self.node_names():
-            self._wait_node(name)
-        from .chaincode import restart_chaincode_servers
+        with ThreadPoolExecutor(max_workers=4) as pool:
+            for future in [pool.submit(self._wait_node, name) for name in self.node_names()]:
+                future.result()
+        wait_chaincode_servers(self, servers)
+        for channel in self.topology.channels:
+            progress(f"waiting for a Raft leader on {channel.name}")
+            self.wait_for_leader(channel.name)
 
-        restart_chaincode_servers(self, progress)
-        self.save()
+    def down(self, progress: Progress = _quiet, keep_logs: bool = False) -> list[str]:
+        """Stop every process this network started and delete what fabric-pilot wrote.
 
-    def down(self, progress: Progress = _quiet, keep_logs: bool = False) -> None:
-        """Stop every process this network started and remove its folder's contents."""
+        Files that fabric-pilot did not write stay, and so does the folder then.
+
+        Returns:
+            The names of the entries left in the folder that fabric-pilot did not write.
+        """
         self.stop(progress)
         self.processes.clear()
-        if not self.directory.exists():
-            return
-        for child in self.directory.iterdir():
-            if keep_logs and child.name == "logs":
-                continue
-            if child.is_dir():
-                shutil.rmtree(child)
-            else:
-                child.unlink()
-        if not keep_logs:
-            self.directory.rmdir()
+        kept = NetworkFolder(self.directory).remove(keep_logs)
+        if kept:
+            progress(f"kept what fabric-pilot did not write in {self.directory}: {', '.join(kept)}")
+        return kept
 
     def log_tail(self, name: str, lines: int = 40) -> str:
         """The last lines of a node's log.

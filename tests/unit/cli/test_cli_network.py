@@ -188,3 +188,39 @@ def test_network_errors_map_to_exit_codes(message: str, code: int) -> None:
     failure = describe(NetworkError(message))
     assert failure.exit_code == code
     assert "\n" not in failure.message
+
+
+def test_up_remembers_the_folder_and_later_commands_use_it_until_down(
+    tmp_path: Path, run, fake_network, isolated_settings: Path
+) -> None:
+    import yaml
+
+    folder = (tmp_path / "elsewhere" / "net").resolve()
+    result = run("network", "up", "--dir", str(folder))
+    assert result.exit_code == 0, result.output
+    assert f"current network: {folder}" in result.stdout
+    assert yaml.safe_load(isolated_settings.read_text())["dir"] == str(folder)
+    assert run("network", "status").exit_code == 0
+    assert fake_network.calls[-2:] == [f"load:{folder}", "status"]
+    down = run("network", "down")
+    assert down.exit_code == 0
+    assert f"load:{folder}" in fake_network.calls
+    assert "no current network now" in down.stdout
+    assert "dir" not in (yaml.safe_load(isolated_settings.read_text()) or {})
+
+
+def test_up_into_a_foreign_folder_is_a_usage_error_and_remembers_nothing(
+    tmp_path: Path, run, fake_network, isolated_settings: Path, monkeypatch
+) -> None:
+    from fabric_pilot_network.folder import FolderNotEmptyError
+
+    def refuse(progress, source_topology=None) -> None:
+        raise FolderNotEmptyError(f"{tmp_path} is not empty and was not made by fabric-pilot")
+
+    monkeypatch.setattr(fake_network, "up", refuse)
+    result = run("network", "up", "--dir", str(tmp_path))
+    assert result.exit_code == 2
+    assert result.stderr.strip() == (
+        f"Error: {tmp_path} is not empty and was not made by fabric-pilot"
+    )
+    assert not isolated_settings.exists()

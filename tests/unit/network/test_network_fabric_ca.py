@@ -156,11 +156,14 @@ def test_node_ou_config_points_every_ou_at_the_ca_cert() -> None:
     }
 
 
-def test_cas_are_stopped_after_every_node(network: FabricNetwork) -> None:
-    names = ["ca.org1.example.com", "peer0.org1.example.com", "keeper", "orderer0.example.com"]
+def test_nodes_are_signalled_first_then_chaincode_and_ca_servers(network: FabricNetwork) -> None:
+    names = ["ca.org1.example.com", "peer0.org1.example.com", "chaincode-a", "orderer0.example.com"]
     names += ["ca.example.com", "peer0.org2.example.com"]
-    network.processes = {name: ProcessRecord(name, 1, 1, ("x",), "log") for name in names}
-    order = network._stop_order()
-    assert order[-2:] == ["ca.org1.example.com", "ca.example.com"]
-    assert order[0] == "keeper"
-    assert order.index("orderer0.example.com") > order.index("peer0.org2.example.com")
+    network.processes = {name: ProcessRecord(name, 1, 1.0, ("x",), "log") for name in names}
+    first, then = network._stop_phases()
+    assert sorted(record.name for record in first) == [
+        "orderer0.example.com", "peer0.org1.example.com", "peer0.org2.example.com",
+    ]  # fmt: skip
+    assert sorted(record.name for record in then) == [
+        "ca.example.com", "ca.org1.example.com", "chaincode-a",
+    ]  # fmt: skip
