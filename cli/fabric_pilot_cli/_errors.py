@@ -1,14 +1,26 @@
-"""The one place where SDK and network errors become one-line messages and exit codes."""
+"""The one place where SDK and network errors become one-line messages and exit codes.
+
+:data:`EXIT_CODE_OF` maps each error class to its exit code; an exception takes the code of
+the nearest class of its method resolution order in that table (so a subclass may refine its
+base: ``NoNetworkError`` is 6 where ``NetworkError`` is 1). Nothing here reads an error's
+message to decide anything; the SDK and the network manager raise specific classes instead.
+"""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TypeVar
+
+from fabric_pilot_gateway import errors as sdk
+from fabric_pilot_network import errors as manager
+from fabric_pilot_network.commands import CommandError
+
+from ._settings import ConfigFileError
 
 __all__ = [
     "EXIT_CODES",
+    "EXIT_CODE_OF",
     "EXIT_COMMIT_INVALID",
     "EXIT_ERROR",
     "EXIT_FABRIC_MISSING",
@@ -18,8 +30,10 @@ __all__ = [
     "EXIT_UNAVAILABLE",
     "EXIT_USAGE",
     "CliError",
+    "Failure",
     "NotAvailableError",
     "describe",
+    "exit_code_of",
     "exit_codes_help",
 ]
 
@@ -46,14 +60,6 @@ EXIT_CODES: dict[int, str] = {
     EXIT_FABRIC_MISSING: "Fabric binaries missing or install failed",
 }
 
-_UNAVAILABLE_CODES = {"UNAVAILABLE", "DEADLINE_EXCEEDED", "CANCELLED"}
-_NOT_FOUND = re.compile(
-    r"^NOT_FOUND|no such transaction ID|no such block number|No metadata was found for chaincode"
-    r"|no peers available to evaluate chaincode"
-)
-_ACCESS_DENIED = "access denied"
-_CHAINCODE_MESSAGE = re.compile(r"chaincode response \d+, (.*)$|message[:=] ?(.*)$")
-
 
 class CliError(Exception):
     """An error the CLI raises itself, with its exit code."""
@@ -69,6 +75,61 @@ class NotAvailableError(CliError):
 
     def __init__(self, feature: str) -> None:
         super().__init__(f"{feature} is not available yet in this installation", EXIT_ERROR)
+
+
+EXIT_CODE_OF: dict[type[BaseException], int] = {
+    # Gateway SDK: the stage that failed, refined by what the peer or the contract said.
+    sdk.GatewayError: EXIT_ERROR,
+    sdk.EvaluateError: EXIT_REFUSED,
+    sdk.EndorseError: EXIT_REFUSED,
+    sdk.SubmitError: EXIT_ERROR,
+    sdk.CommitStatusError: EXIT_ERROR,
+    sdk.EventsError: EXIT_ERROR,
+    sdk.UnavailableError: EXIT_UNAVAILABLE,
+    sdk.EndorsementMismatchError: EXIT_UNAVAILABLE,
+    sdk.CommitTimeoutError: EXIT_UNAVAILABLE,
+    sdk.NotFoundError: EXIT_NOT_FOUND,
+    sdk.AccessDeniedError: EXIT_REFUSED,
+    sdk.ChaincodeRejectedError: EXIT_REFUSED,
+    sdk.RecordNotFoundError: EXIT_NOT_FOUND,
+    sdk.CommitError: EXIT_COMMIT_INVALID,
+    sdk.SignatureRequiredError: EXIT_USAGE,
+    sdk.ProfileError: EXIT_USAGE,
+    sdk.ReceiptError: EXIT_NOT_FOUND,
+    sdk.FabricCAError: EXIT_ERROR,
+    sdk.FabricCAUnavailableError: EXIT_UNAVAILABLE,
+    sdk.FabricCANotFoundError: EXIT_NOT_FOUND,
+    # Network manager.
+    manager.TopologyError: EXIT_USAGE,
+    manager.UnknownTopologyError: EXIT_NOT_FOUND,
+    manager.ChaincodeDefinitionError: EXIT_USAGE,
+    manager.UnknownChaincodeError: EXIT_NOT_FOUND,
+    manager.NetworkError: EXIT_ERROR,
+    manager.NoNetworkError: EXIT_UNAVAILABLE,
+    manager.NetworkExistsError: EXIT_USAGE,
+    manager.UnknownProcessError: EXIT_NOT_FOUND,
+    manager.NodeNotRunningError: EXIT_UNAVAILABLE,
+    manager.ChaincodeError: EXIT_ERROR,
+    manager.ChannelNotInNetworkError: EXIT_USAGE,
+    CommandError: EXIT_ERROR,
+    manager.ChannelConfigError: EXIT_ERROR,
+    manager.FabricCaError: EXIT_ERROR,
+    manager.FabricHomeError: EXIT_FABRIC_MISSING,
+    manager.InstallError: EXIT_FABRIC_MISSING,
+    manager.PortClashError: EXIT_USAGE,
+    manager.FolderNotEmptyError: EXIT_USAGE,
+    manager.DockerRuntimeError: EXIT_ERROR,
+    # The CLI's own and Python's.
+    ConfigFileError: EXIT_USAGE,
+    ConnectionError: EXIT_UNAVAILABLE,
+    TimeoutError: EXIT_UNAVAILABLE,
+    FileNotFoundError: EXIT_USAGE,
+    ValueError: EXIT_USAGE,
+    OSError: EXIT_USAGE,
+}
+"""Exit code by error class; an exception takes the entry of its nearest class."""
+
+_T = TypeVar("_T")
 
 
 @dataclass(frozen=True)
@@ -89,142 +150,125 @@ def _one_line(text: str) -> str:
     return " | ".join(lines) if lines else "(no message)"
 
 
-def _chaincode_message(exc: Any) -> str:
-    """The chaincode's own message from a Gateway error (details first)."""
-    messages = [detail.message for detail in getattr(exc, "details", [])]
-    text = messages[0] if messages else str(getattr(exc, "message", exc))
-    match = _CHAINCODE_MESSAGE.search(text)
-    if match:
-        text = match.group(1) or match.group(2) or text
-    return text.strip()
-
-
-def _gateway_failure(exc: Any) -> Failure:
-    name = type(exc).__name__
-    code = str(getattr(exc, "code", ""))
-    if code in _UNAVAILABLE_CODES:
-        return Failure(EXIT_UNAVAILABLE, f"network unavailable ({code}): {exc.message}")
-    if name in ("EndorseError", "EvaluateError"):
-        message = _chaincode_message(exc)
-        if _NOT_FOUND.search(message):
-            return Failure(EXIT_NOT_FOUND, f"not found: {message}")
-        if _ACCESS_DENIED in message:  # the peer refused the identity (unknown, revoked, ...)
-            return Failure(EXIT_REFUSED, f"refused by the peer: {message}")
-        return Failure(EXIT_REFUSED, f"refused by the chaincode: {message}")
-    return Failure(EXIT_ERROR, f"{name} ({code}): {exc.message}")
-
-
-_BY_NAME = {
-    "FabricHomeError": EXIT_FABRIC_MISSING,
-    "InstallError": EXIT_FABRIC_MISSING,
-    "PortClashError": EXIT_USAGE,
-    "FolderNotEmptyError": EXIT_USAGE,
-    "TopologyError": EXIT_USAGE,
-    "ChaincodeDefinitionError": EXIT_USAGE,
-    "ConfigFileError": EXIT_USAGE,
-    "CommandError": EXIT_ERROR,
-    "ChaincodeError": EXIT_ERROR,
-    "ChannelConfigError": EXIT_ERROR,
-}
-_WRONG_CHANNEL = "is not in this network"  # a definition's channel the topology lacks
-_NETWORK_MESSAGES = (
-    ("no network in", EXIT_UNAVAILABLE),
-    ("no process called", EXIT_NOT_FOUND),
-    ("already holds a network", EXIT_USAGE),
-    ("is not running", EXIT_UNAVAILABLE),
-)
-
-
-def _commit_failure(exc: BaseException) -> Failure:
-    code_name = getattr(exc, "code_name", "UNKNOWN")
-    tx_id = getattr(exc, "transaction_id", "?")
-    return Failure(EXIT_COMMIT_INVALID, f"invalid at commit: {code_name} (transaction {tx_id})")
-
-
-def _ca_failure(exc: BaseException, text: str) -> Failure:
-    status = int(getattr(exc, "status", 0) or 0)
-    if status == 0:
-        return Failure(EXIT_UNAVAILABLE, f"Fabric CA unavailable: {text}")
-    return Failure(EXIT_NOT_FOUND if status == 404 else EXIT_ERROR, f"Fabric CA: {text}")
-
-
-def _network_failure(text: str) -> Failure:
-    for fragment, code in _NETWORK_MESSAGES:
-        if fragment in text:
-            return Failure(code, text)
-    return Failure(EXIT_ERROR, text)
-
-
-def _rejection_failure(exc: BaseException) -> Failure:
-    """The SDK's typed ``ChaincodeRejectedError`` (``code`` is the contract's code)."""
-    code = str(getattr(exc, "code", ""))
-    message = f"{code}: {getattr(exc, 'message', exc)}"
-    if code == "NOT_FOUND":
-        return Failure(EXIT_NOT_FOUND, f"not found: {message}")
-    return Failure(EXIT_REFUSED, f"refused by the chaincode: {message}")
-
-
-def _mismatch_failure(exc: BaseException) -> Failure:
-    """Endorsers disagreed (one a block behind) on every attempt: nothing was ordered."""
-    attempts = getattr(exc, "attempts", 1)
-    tx_id = getattr(exc, "transaction_id", "?")
-    peers = ", ".join(f"{d.address} ({d.msp_id})" for d in getattr(exc, "details", []))
-    where = f"; peers: {peers}" if peers else ""
-    return Failure(
-        EXIT_UNAVAILABLE,
-        f"endorsing peers returned different results {attempts} times (a peer behind?); "
-        f"nothing was submitted, retry later (last transaction {tx_id}{where})",
-    )
-
-
-def _commit_timeout_failure(exc: BaseException) -> Failure:
-    return Failure(
-        EXIT_UNAVAILABLE, f"no commit status: {_one_line(str(getattr(exc, 'message', exc)))}"
-    )
-
-
-_BY_TYPE: dict[str, Callable[[BaseException], Failure]] = {
-    "CommitError": _commit_failure,
-    "ChaincodeRejectedError": _rejection_failure,
-    "EndorsementMismatchError": _mismatch_failure,
-    "CommitTimeoutError": _commit_timeout_failure,
-}
-
-
-def _by_class_name(exc: BaseException) -> Failure | None:
-    """Errors of the SDK and the network manager, recognised by class name (no imports)."""
-    name = type(exc).__name__
-    text = _one_line(str(exc))
-    if name in _BY_TYPE:
-        failure: Failure = _BY_TYPE[name](exc)
-        return failure
-    if hasattr(exc, "code") and hasattr(exc, "details") and hasattr(exc, "message"):
-        return _gateway_failure(exc)
-    if name in _BY_NAME:
-        unknown = text.startswith(("unknown chaincode", "unknown topology"))
-        if name == "ChaincodeError" and _WRONG_CHANNEL in text:
-            return Failure(EXIT_USAGE, text)
-        return Failure(EXIT_NOT_FOUND if unknown else _BY_NAME[name], text)
-    if name == "ReceiptError":
-        return Failure(EXIT_NOT_FOUND, f"receipt does not verify: {text}")
-    if name == "FabricCAError":
-        return _ca_failure(exc, text)
-    if name == "NetworkError":
-        return _network_failure(text)
+def _nearest(exc: BaseException, table: dict[type[BaseException], _T]) -> _T | None:
+    for cls in type(exc).__mro__:
+        if cls in table:
+            return table[cls]
     return None
+
+
+def exit_code_of(exc: BaseException) -> int:
+    """The exit code of ``exc``: its :class:`CliError` code, else its nearest class's entry."""
+    if isinstance(exc, CliError):
+        return exc.exit_code
+    code = _nearest(exc, EXIT_CODE_OF)
+    return EXIT_ERROR if code is None else code
+
+
+def _peer_message(exc: sdk.GatewayError) -> str:
+    """The first peer's message (details first), for display only."""
+    text = exc.details[0].message if exc.details else exc.message
+    for marker in ("chaincode response ", "message: ", "message="):
+        _, found, tail = text.partition(marker)
+        if found:
+            text = tail.partition(", ")[2] if marker.startswith("chaincode") else tail
+            break
+    return _one_line(text)
+
+
+def _gateway(exc: BaseException) -> str:
+    assert isinstance(exc, sdk.GatewayError)
+    return f"{type(exc).__name__} ({exc.code}): {_one_line(exc.message)}"
+
+
+def _rejected(exc: BaseException) -> str:
+    assert isinstance(exc, sdk.ChaincodeRejectedError)
+    return f"refused by the chaincode: {exc.rejection_code}: {_one_line(exc.message)}"
+
+
+def _record_not_found(exc: BaseException) -> str:
+    assert isinstance(exc, sdk.ChaincodeRejectedError)
+    return f"not found: {exc.rejection_code}: {_one_line(exc.message)}"
+
+
+def _endorsement(exc: BaseException) -> str:
+    assert isinstance(exc, sdk.GatewayError)
+    return f"refused by the chaincode: {_peer_message(exc)}"
+
+
+def _access_denied(exc: BaseException) -> str:
+    assert isinstance(exc, sdk.GatewayError)
+    return f"refused by the peer: {_peer_message(exc)}"
+
+
+def _peer_not_found(exc: BaseException) -> str:
+    assert isinstance(exc, sdk.GatewayError)
+    return f"not found: {_peer_message(exc)}"
+
+
+def _unavailable(exc: BaseException) -> str:
+    assert isinstance(exc, sdk.GatewayError)
+    return f"network unavailable ({exc.code}): {_one_line(exc.message)}"
+
+
+def _mismatch(exc: BaseException) -> str:
+    """Endorsers disagreed (one a block behind) on every attempt: nothing was ordered."""
+    assert isinstance(exc, sdk.EndorsementMismatchError)
+    peers = ", ".join(f"{detail.address} ({detail.msp_id})" for detail in exc.details)
+    where = f"; peers: {peers}" if peers else ""
+    return (
+        f"endorsing peers returned different results {exc.attempts} times (a peer behind?); "
+        f"nothing was submitted, retry later (last transaction {exc.transaction_id}{where})"
+    )
+
+
+def _commit_timeout(exc: BaseException) -> str:
+    assert isinstance(exc, sdk.CommitTimeoutError)
+    return f"no commit status: {_one_line(exc.message)}"
+
+
+def _commit(exc: BaseException) -> str:
+    assert isinstance(exc, sdk.CommitError)
+    return f"invalid at commit: {exc.code_name} (transaction {exc.transaction_id})"
+
+
+def _text(prefix: str) -> Callable[[BaseException], str]:
+    return lambda exc: f"{prefix}{_one_line(str(exc))}"
+
+
+def _no_file(exc: BaseException) -> str:
+    assert isinstance(exc, FileNotFoundError)
+    return f"no such file: {exc.filename}"
+
+
+_MESSAGE_OF: dict[type[BaseException], Callable[[BaseException], str]] = {
+    sdk.GatewayError: _gateway,
+    sdk.EvaluateError: _endorsement,
+    sdk.EndorseError: _endorsement,
+    sdk.UnavailableError: _unavailable,
+    sdk.EndorsementMismatchError: _mismatch,
+    sdk.CommitTimeoutError: _commit_timeout,
+    sdk.NotFoundError: _peer_not_found,
+    sdk.AccessDeniedError: _access_denied,
+    sdk.ChaincodeRejectedError: _rejected,
+    sdk.RecordNotFoundError: _record_not_found,
+    sdk.CommitError: _commit,
+    sdk.ReceiptError: _text("receipt does not verify: "),
+    sdk.FabricCAError: _text("Fabric CA: "),
+    sdk.FabricCAUnavailableError: _text("Fabric CA unavailable: "),
+    ConnectionError: _text("network unavailable: "),
+    TimeoutError: _text("network unavailable: "),
+    FileNotFoundError: _no_file,
+}
 
 
 def describe(exc: BaseException) -> Failure:
     """Map any exception to an exit code and a one-line message."""
     if isinstance(exc, CliError):
         return Failure(exc.exit_code, _one_line(exc.message))
-    known = _by_class_name(exc)
-    if known is not None:
-        return known
-    if isinstance(exc, (ConnectionError, TimeoutError)):
-        return Failure(EXIT_UNAVAILABLE, f"network unavailable: {_one_line(str(exc))}")
-    if isinstance(exc, FileNotFoundError):
-        return Failure(EXIT_USAGE, f"no such file: {exc.filename}")
-    if isinstance(exc, (ValueError, OSError)):
-        return Failure(EXIT_USAGE, _one_line(str(exc)))
+    message = _nearest(exc, _MESSAGE_OF)
+    if message is not None:
+        return Failure(exit_code_of(exc), message(exc))
+    if _nearest(exc, EXIT_CODE_OF) is not None:  # a known error: its own words suffice
+        return Failure(exit_code_of(exc), _one_line(str(exc)))
     return Failure(EXIT_ERROR, f"{type(exc).__name__}: {_one_line(str(exc))}")

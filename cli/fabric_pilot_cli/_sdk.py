@@ -179,11 +179,12 @@ class GatewaySession:
         endorsing_orgs: Sequence[str] = (),
     ) -> bytes:
         """Evaluate a transaction function (no ledger update)."""
-        contract = self._network.get_contract(chaincode)
-        result: bytes = contract.evaluate(
+        from fabric_pilot_gateway.sectors import SectorClient
+
+        client = SectorClient(self._network.get_contract(chaincode))
+        return client.evaluate_transaction(
             function, list(args), transient=transient, endorsing_organizations=endorsing_orgs
         )
-        return result
 
     def submit(
         self,
@@ -198,26 +199,25 @@ class GatewaySession:
         """Endorse, order and (unless ``wait`` is False) wait for the commit.
 
         Raises:
+            ChaincodeRejectedError: the contract refused the transaction.
             CommitError: the transaction committed as invalid.
         """
-        from fabric_pilot_gateway import CommitError
+        from fabric_pilot_gateway.sectors import SectorClient
 
         contract = self._network.get_contract(chaincode)
-        submitted = contract.submit_async(
+        if not wait:
+            submitted = contract.submit_async(
+                function, list(args), transient=transient, endorsing_organizations=endorsing_orgs
+            )
+            return Submitted(submitted.transaction_id, submitted.result, None, "SUBMITTED")
+        committed = SectorClient(contract).submit_transaction(
             function, list(args), transient=transient, endorsing_organizations=endorsing_orgs
         )
-        if not wait:
-            return Submitted(submitted.transaction_id, submitted.result, None, "SUBMITTED")
-        status = submitted.status()
-        if not status.successful:
-            raise CommitError(
-                f"transaction {status.transaction_id} invalid: {status.code_name}",
-                transaction_id=status.transaction_id,
-                code=status.code,
-                code_name=status.code_name,
-            )
         return Submitted(
-            submitted.transaction_id, submitted.result, status.block_number, status.code_name
+            committed.transaction_id,
+            committed.result,
+            committed.block_number,
+            committed.status.code_name,
         )
 
     def chaincode_events(

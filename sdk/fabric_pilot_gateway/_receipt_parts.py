@@ -21,6 +21,7 @@ from ._protos import (
     protobuf_message,
     transaction_pb2,
 )
+from .errors import ReceiptError
 
 configtx_pb2: Any = importlib.import_module("fabric_protos.common.configtx_pb2")
 msp_config_pb2: Any = importlib.import_module("fabric_protos.msp.msp_config_pb2")
@@ -32,19 +33,6 @@ VALID_CODE = 0  # peer.TxValidationCode.VALID
 _ENDORSER_TRANSACTION = 3  # common.HeaderType.ENDORSER_TRANSACTION
 _CONFIG = 1  # common.HeaderType.CONFIG
 UNPARSABLE = (ValueError, TypeError, KeyError, protobuf_message.DecodeError)
-
-
-class ReceiptError(ValueError):
-    """A receipt failed offline verification.
-
-    Attributes:
-        check: Which check failed, e.g. ``"header_chain"``, ``"data_hash"``,
-            ``"endorsement_signature"``, ``"certificate_chain"``, ``"record"``.
-    """
-
-    def __init__(self, check: str, message: str) -> None:
-        super().__init__(f"{check}: {message}")
-        self.check = check
 
 
 def fail(check: str, message: str) -> ReceiptError:

@@ -23,6 +23,7 @@ from .errors import (
     EventsError,
     GatewayError,
     SubmitError,
+    specific_error,
 )
 
 __all__ = [
@@ -144,14 +145,16 @@ def translate_rpc_error(
     error_type: type[GatewayError],
     transaction_id: str | None,
 ) -> GatewayError:
-    """Convert a ``grpc.RpcError`` into ``error_type`` with per-peer details."""
+    """Convert a ``grpc.RpcError`` into ``error_type`` (or its more specific subclass,
+    e.g. ``EndorseUnavailableError``) with per-peer details."""
     code_fn = getattr(exc, "code", None)
     code = code_fn() if callable(code_fn) else None
     details_fn = getattr(exc, "details", None)
     message = details_fn() if callable(details_fn) else None
     trailers_fn = getattr(exc, "trailing_metadata", None)
     trailers = trailers_fn() if callable(trailers_fn) else None
-    return error_type(
+    return specific_error(
+        error_type,
         message or str(exc),
         code=code.name if isinstance(code, grpc.StatusCode) else "UNKNOWN",
         details=error_details(trailers),

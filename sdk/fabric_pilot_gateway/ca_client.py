@@ -23,6 +23,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
+from .errors import FabricCAError
 from .identity import X509Identity
 from .signing import Signer, new_private_key_signer
 
@@ -40,22 +41,6 @@ __all__ = [
 
 Registrar = tuple[X509Identity, Signer]
 """Identity and signer of a CA user allowed to call the operation (as from load_msp_folder)."""
-
-
-class FabricCAError(Exception):
-    """The Fabric CA rejected a request or could not be reached.
-
-    Attributes:
-        status: HTTP status code (0 if no response).
-        errors: Error entries from the CA's JSON response.
-    """
-
-    def __init__(
-        self, message: str, *, status: int = 0, errors: Sequence[dict[str, Any]] = ()
-    ) -> None:
-        super().__init__(message)
-        self.status = status
-        self.errors = list(errors)
 
 
 @dataclass(frozen=True)
@@ -212,7 +197,7 @@ class FabricCAClient:
             response = connection.getresponse()
             status, raw = response.status, response.read()
         except (OSError, http.client.HTTPException) as exc:
-            raise FabricCAError(f"{method} {uri}: {exc}") from exc
+            raise FabricCAError.for_status(f"{method} {uri}: {exc}") from exc
         finally:
             connection.close()
         return _result(method, uri, status, raw)
@@ -358,13 +343,17 @@ def _result(method: str, uri: str, status: int, raw: bytes) -> Any:
     try:
         document = json.loads(raw) if raw else {}
     except ValueError as exc:
-        raise FabricCAError(f"{method} {uri}: HTTP {status}, not JSON", status=status) from exc
+        raise FabricCAError.for_status(
+            f"{method} {uri}: HTTP {status}, not JSON", status=status
+        ) from exc
     if not isinstance(document, dict):
-        raise FabricCAError(f"{method} {uri}: HTTP {status}, unexpected response", status=status)
+        raise FabricCAError.for_status(
+            f"{method} {uri}: HTTP {status}, unexpected response", status=status
+        )
     errors = document.get("errors") or []
     if not (200 <= status < 300) or not document.get("success", False):
         messages = "; ".join(str(error.get("message", error)) for error in errors)
-        raise FabricCAError(
+        raise FabricCAError.for_status(
             f"{method} {uri}: HTTP {status}: {messages or 'request failed'}",
             status=status,
             errors=errors,

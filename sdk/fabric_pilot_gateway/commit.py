@@ -8,10 +8,10 @@ from dataclasses import dataclass
 
 from ._context import GatewayContext
 from ._protos import gateway_pb2, transaction_pb2
-from .errors import CommitStatusError, CommitTimeoutError, SubmitError
+from .errors import CommitError, CommitStatusError, CommitTimeoutError, SubmitError
 from .options import DEFAULT, Timeout, resolve
 
-__all__ = ["Commit", "Status", "SubmittedTransaction"]
+__all__ = ["Commit", "Committed", "Status", "SubmittedTransaction", "validation_code_name"]
 
 _VALID = transaction_pb2.TxValidationCode.VALID
 
@@ -33,6 +33,29 @@ class Status:
     code_name: str
     successful: bool
     block_number: int
+
+
+@dataclass(frozen=True)
+class Committed:
+    """A transaction that committed valid: the chaincode's result and its commit status.
+
+    Attributes:
+        result: Payload returned by the transaction function at endorsement.
+        status: Its commit status (always successful).
+    """
+
+    result: bytes
+    status: Status
+
+    @property
+    def transaction_id(self) -> str:
+        """The transaction ID."""
+        return self.status.transaction_id
+
+    @property
+    def block_number(self) -> int:
+        """The block that holds the transaction."""
+        return self.status.block_number
 
 
 def validation_code_name(code: int) -> str:
@@ -190,3 +213,21 @@ class SubmittedTransaction(Commit):
             waited=waited,
             resubmissions=self._resubmissions,
         )
+
+    def committed(self, *, timeout: Timeout = DEFAULT) -> Committed:
+        """Wait for the commit; return the result with its status, or raise if it is invalid.
+
+        Raises:
+            CommitStatusError: If the CommitStatus call fails.
+            CommitError: If the transaction committed as invalid (e.g. MVCC_READ_CONFLICT).
+        """
+        status = self.status(timeout=timeout)
+        if not status.successful:
+            raise CommitError(
+                f"transaction {status.transaction_id} failed to commit with status code "
+                f"{status.code} ({status.code_name})",
+                transaction_id=status.transaction_id,
+                code=status.code,
+                code_name=status.code_name,
+            )
+        return Committed(self._result, status)

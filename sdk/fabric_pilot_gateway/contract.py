@@ -10,7 +10,7 @@ from ._context import GatewayContext, now
 from ._proposals import NONCE_LENGTH, build_proposal, qualified_name, to_bytes_args
 from ._protos import gateway_pb2, proposal_pb2
 from .commit import SubmittedTransaction
-from .errors import CommitError, EndorsementMismatchError
+from .errors import EndorsementMismatchError
 from .options import DEFAULT, Timeout
 from .proposal import Proposal
 
@@ -133,7 +133,9 @@ class Contract:
                 transaction = proposal.endorse()
             except EndorsementMismatchError as error:
                 if attempt >= attempts:
-                    raise EndorsementMismatchError.from_error(error, attempt) from error
+                    raise EndorsementMismatchError.from_error(
+                        error, attempt, transaction_id=proposal.transaction_id
+                    ) from error
                 time.sleep(_MISMATCH_BACKOFF * 2 ** (attempt - 1))
                 continue
             return transaction.submit()
@@ -149,7 +151,8 @@ class Contract:
     ) -> bytes:
         """Submit a transaction and wait for it to commit.
 
-        Equivalent to :meth:`submit_async` followed by ``commit.status()``.
+        Equivalent to :meth:`submit_async` followed by ``committed().result``; use those two
+        to get the commit status and block number as well.
 
         Returns:
             The transaction function's result.
@@ -166,13 +169,4 @@ class Contract:
         submitted = self.submit_async(
             name, args, transient=transient, endorsing_organizations=endorsing_organizations
         )
-        status = submitted.status()
-        if not status.successful:
-            raise CommitError(
-                f"transaction {status.transaction_id} failed to commit with status code "
-                f"{status.code} ({status.code_name})",
-                transaction_id=status.transaction_id,
-                code=status.code,
-                code_name=status.code_name,
-            )
-        return submitted.result
+        return submitted.committed().result

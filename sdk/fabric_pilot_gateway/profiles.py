@@ -20,6 +20,7 @@ import yaml
 
 from ._transport import new_grpc_channel
 from .ca_client import FabricCAClient
+from .errors import ProfileError
 from .gateway import DEFAULT_TIMEOUTS, Gateway, connect
 from .identity import Identity
 from .loaders import load_msp_folder
@@ -35,10 +36,6 @@ __all__ = [
 ]
 
 EXTENSION = "x-fabric-pilot"
-
-
-class ProfileError(ValueError):
-    """The connection profile is missing data or malformed."""
 
 
 @dataclass(frozen=True)

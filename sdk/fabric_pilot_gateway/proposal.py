@@ -4,19 +4,10 @@ from __future__ import annotations
 
 from ._context import GatewayContext
 from ._protos import common_pb2, gateway_pb2, proposal_pb2
-from .errors import EndorseError, EndorsementMismatchError, GatewayError
 from .options import DEFAULT, Timeout, resolve
 from .transaction import Transaction
 
 __all__ = ["Proposal"]
-
-_MISMATCH_TEXT = "ProposalResponsePayloads do not match"
-
-
-def _is_endorsement_mismatch(error: GatewayError) -> bool:
-    """The Gateway's answer when its endorsers returned different results."""
-    texts = [error.message, *(detail.message for detail in error.details)]
-    return any(_MISMATCH_TEXT in text for text in texts)
 
 
 def _channel_of(proposal_bytes: bytes) -> str:
@@ -97,16 +88,9 @@ class Proposal:
             proposed_transaction=self._signed_proposal(),
             endorsing_organizations=self._proposed.endorsing_organizations,
         )
-        try:
-            response = self._context.transport.endorse(
-                request, resolve(timeout, self._context.timeouts.endorse)
-            )
-        except EndorseError as error:
-            if isinstance(error, EndorsementMismatchError) or not _is_endorsement_mismatch(error):
-                raise
-            raise EndorsementMismatchError.from_error(
-                error, transaction_id=self.transaction_id
-            ) from error
+        response = self._context.transport.endorse(
+            request, resolve(timeout, self._context.timeouts.endorse)
+        )
         prepared = gateway_pb2.PreparedTransaction(
             transaction_id=self.transaction_id, envelope=response.prepared_transaction
         )

@@ -51,7 +51,6 @@ from ._receipt_parts import (
     HeaderFields,
     MspAnchors,
     ParsedTransaction,
-    ReceiptError,
     SignedBytes,
     SignerIdentity,
     anchors_json,
@@ -68,6 +67,7 @@ from ._receipt_parts import (
     parse_transaction,
     transaction_index,
 )
+from .errors import ReceiptError
 from .ledger import get_block, get_block_by_transaction_id, get_chain_info
 from .network import Network
 from .sectors import CourtEvidence

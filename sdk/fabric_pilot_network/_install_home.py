@@ -26,7 +26,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from .fabric_home import FABRIC_CA_VERSION, FABRIC_COMMIT, FABRIC_VERSION, FabricHomeError
+from .errors import InstallError
+from .fabric_home import FABRIC_CA_VERSION, FABRIC_COMMIT, FABRIC_VERSION
 
 __all__ = [
     "CA_PART",
@@ -52,10 +53,6 @@ _STAGING = ".staging-"
 _RETIRED = ".retired-"
 _VERSION = re.compile(r"^\s*Version:\s*v?(\S+)", re.MULTILINE)
 _COMMIT = re.compile(r"^\s*Commit SHA:\s*(\S+)", re.MULTILINE)
-
-
-class InstallError(FabricHomeError):
-    """The Fabric binaries could not be installed or verified (one line, exit 7)."""
 
 
 @dataclass(frozen=True)

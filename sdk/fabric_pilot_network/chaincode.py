@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from .chaincode_definitions import ChaincodeDefinition
 from .chaincode_tls import ChaincodeTLS, ensure_chaincode_tls
 from .commands import Command, CommandError, clean_environment
+from .errors import ChaincodeError, ChannelNotInNetworkError
 from .packaging import ccaas_package, package_id, write_package
 from .processes import (
     ProcessRecord,
@@ -46,10 +47,6 @@ __all__ = [
 
 Progress = Callable[[str], None]
 _METADATA_CALL = '{"Args":["org.hyperledger.fabric:GetMetadata"]}'
-
-
-class ChaincodeError(RuntimeError):
-    """Deploying or querying chaincode failed; the message names the step."""
 
 
 @dataclass(frozen=True)
@@ -83,7 +80,7 @@ class _Deployment:
             self.channel = network.topology.channel(definition.channel)
         except KeyError:
             known = ", ".join(ch.name for ch in network.topology.channels)
-            raise ChaincodeError(
+            raise ChannelNotInNetworkError(
                 f"{definition.name}: channel {definition.channel!r} is not in this network"
                 f" (channels: {known})"
             ) from None

@@ -17,6 +17,7 @@ from typing import Any
 import yaml
 
 from .config_paths import network_config_dir
+from .errors import ChaincodeDefinitionError, UnknownChaincodeError
 
 __all__ = [
     "ChaincodeDefinition",
@@ -40,10 +41,6 @@ _COLLECTION_KEYS = {
     "member_only_write",
     "endorsement_policy",
 }
-
-
-class ChaincodeDefinitionError(ValueError):
-    """A chaincode definition file is missing or invalid."""
 
 
 @dataclass(frozen=True)
@@ -137,7 +134,7 @@ def _definition_path(name_or_path: str | Path) -> Path:
     path = chaincode_directory() / f"{name_or_path}.yaml"
     if not path.exists():
         known = ", ".join(d.name for d in available_definitions()) or "none"
-        raise ChaincodeDefinitionError(f"unknown chaincode {name_or_path!r} (known: {known})")
+        raise UnknownChaincodeError(f"unknown chaincode {name_or_path!r} (known: {known})")
     return path
 
 

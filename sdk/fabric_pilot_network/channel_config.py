@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 from fabric_protos.common import common_pb2, configtx_pb2
 
 from .commands import Command, CommandError
+from .errors import ChannelConfigError
 from .fabric_home import FabricHome
 
 if TYPE_CHECKING:
@@ -43,10 +44,6 @@ _UNDECODABLE: tuple[type[Exception], ...] = (
     IndexError,
     importlib.import_module("google.protobuf.message").DecodeError,
 )
-
-
-class ChannelConfigError(RuntimeError):
-    """A channel configuration could not be read, changed or applied; the message says which."""
 
 
 @dataclass(frozen=True)

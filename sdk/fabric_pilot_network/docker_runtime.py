@@ -28,6 +28,7 @@ from .commands import Command
 from .compose import CONTAINER_CONFIG, CONTAINER_CRYPTO, TOOLS_IMAGE, ComposePlan, write_compose
 from .configtx import channel_block_command
 from .crypto import cryptogen_spec
+from .errors import DockerRuntimeError
 from .fabric_home import FabricHome
 from .ports import plan_ports
 from .topology import Topology
@@ -46,10 +47,6 @@ MISSING_PACKAGE = (
 )
 TOOLS_BIN = Path("/usr/local/bin")
 _ATTEMPTS = 20
-
-
-class DockerRuntimeError(RuntimeError):
-    """The Docker SDK or engine is missing, or a container step failed (one line)."""
 
 
 def _one_line(text: str) -> str:

@@ -38,6 +38,7 @@ import yaml
 
 from .commands import Command, clean_environment
 from .crypto import LOOPBACK_SANS
+from .errors import FabricCaError
 from .fabric_home import FabricHome
 from .processes import ProcessRecord, is_running, spawn, tail
 
@@ -63,10 +64,6 @@ __all__ = [
 
 REGISTRAR = "admin"
 ROLE_ATTRIBUTE = "pilot.role"
-
-
-class FabricCaError(RuntimeError):
-    """A Fabric CA server did not start or an enrolment went wrong."""
 
 
 @dataclass(frozen=True)

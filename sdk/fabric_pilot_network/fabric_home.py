@@ -16,6 +16,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from .errors import FabricHomeError
+
 __all__ = [
     "CA_TOOLS",
     "FABRIC_CA_VERSION",
@@ -43,10 +45,6 @@ FABRIC_TOOLS = (
 CCAAS_TOOLS = ("build", "detect", "release")
 CA_TOOLS = ("fabric-ca-client", "fabric-ca-server")
 _VERSION_LINE = re.compile(r"^\s*Version:\s*v?(\S+)", re.MULTILINE)
-
-
-class FabricHomeError(RuntimeError):
-    """The Fabric binaries are missing, incomplete or of the wrong version."""
 
 
 @dataclass(frozen=True)

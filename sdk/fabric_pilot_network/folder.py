@@ -15,6 +15,8 @@ import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .errors import FolderNotEmptyError
+
 __all__ = ["MANIFEST", "OWNED_ENTRIES", "FolderNotEmptyError", "NetworkFolder"]
 
 MANIFEST = ".fabric-pilot.json"
@@ -36,10 +38,6 @@ OWNED_ENTRIES = frozenset(
         "topology.yaml",
     }
 )
-
-
-class FolderNotEmptyError(RuntimeError):
-    """``up`` was given a folder that holds files fabric-pilot did not write."""
 
 
 @dataclass

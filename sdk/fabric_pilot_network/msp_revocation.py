@@ -19,6 +19,7 @@ from fabric_protos.common import configtx_pb2
 from fabric_protos.msp import msp_config_pb2
 
 from .channel_config import ChannelConfigError, ChannelUpdate, apply_config, fetch_config
+from .errors import NodeNotRunningError
 
 if TYPE_CHECKING:
     from .network import FabricNetwork
@@ -146,17 +147,15 @@ def check_ready(network: FabricNetwork, org: str) -> None:
 
     Raises:
         KeyError: ``org`` is not an organisation of the network.
-        NetworkError: the org's first peer, or a majority of the orderers, is not running.
+        NodeNotRunningError: the org's first peer, or a majority of the orderers, is not running.
     """
-    from .network import NetworkError
-
     peer = network.topology.org(org).peer_names[0]
     if not network.node_running(peer):
-        raise NetworkError(f"{peer} is not running (run 'fabric-pilot network start' first)")
+        raise NodeNotRunningError(f"{peer} is not running (run 'fabric-pilot network start' first)")
     orderers = network.topology.orderer_org.orderer_names
     running = [name for name in orderers if network.node_running(name)]
     if len(running) <= len(orderers) // 2:  # a Raft channel needs a majority
-        raise NetworkError(
+        raise NodeNotRunningError(
             f"only {len(running)} of {len(orderers)} orderers are running, no Raft quorum"
             " (run 'fabric-pilot network start' first)"
         )
@@ -172,7 +171,7 @@ def publish_revocation_list(
     would not take changes nothing.
 
     Raises:
-        NetworkError: a node the update needs is not running.
+        NodeNotRunningError: a node the update needs is not running.
         ChannelConfigError: a channel's config could not be read, changed or updated.
     """
     check_ready(network, org)

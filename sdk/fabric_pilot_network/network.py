@@ -34,6 +34,7 @@ from .commands import (
 )
 from .configtx import channel_block_command, configtx_document
 from .crypto import CryptoLayout, cryptogen_command, cryptogen_spec
+from .errors import NetworkError, NetworkExistsError, NoNetworkError, UnknownProcessError
 from .fabric_home import FabricHome
 from .folder import FolderNotEmptyError, NetworkFolder
 from .nodeconfig import orderer_config, peer_config, write_yaml
@@ -59,10 +60,6 @@ _log = logging.getLogger(__name__)
 STATE_FILE = "network.json"
 CHAINCODE_PREFIX = "chaincode-"
 Progress = Callable[[str], None]
-
-
-class NetworkError(RuntimeError):
-    """A network operation failed; the message says which node or step, with its log tail."""
 
 
 @dataclass
@@ -139,7 +136,7 @@ class FabricNetwork:
         """
         state_file = directory / STATE_FILE
         if not state_file.exists():
-            raise NetworkError(f"no network in {directory} (run 'fabric-pilot network up')")
+            raise NoNetworkError(f"no network in {directory} (run 'fabric-pilot network up')")
         state = json.loads(state_file.read_text(encoding="utf-8"))
         topology = load_topology(directory / "topology.yaml")
         topology = topology.with_crypto(state["crypto"])
@@ -252,7 +249,7 @@ class FabricNetwork:
             PortClashError: a port of the plan is taken.
         """
         if (self.directory / STATE_FILE).exists():
-            raise NetworkError(
+            raise NetworkExistsError(
                 f"{self.directory} already holds a network; run 'fabric-pilot network down' first"
             )
         self.home.check(with_ca=self.topology.crypto == "fabric-ca")
@@ -583,5 +580,5 @@ class FabricNetwork:
         record = self.processes.get(name)
         if record is None:
             known = ", ".join(self.processes) or "none"
-            raise NetworkError(f"no process called {name!r} (known: {known})")
+            raise UnknownProcessError(f"no process called {name!r} (known: {known})")
         return tail(record, lines)

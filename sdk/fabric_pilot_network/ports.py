@@ -10,6 +10,7 @@ import random
 import socket
 from dataclasses import dataclass
 
+from .errors import PortClashError
 from .topology import Topology
 
 __all__ = [
@@ -23,10 +24,6 @@ __all__ = [
 
 CHAINCODE_SLOTS = 16
 LOOPBACK = "127.0.0.1"
-
-
-class PortClashError(RuntimeError):
-    """A port the network needs is already in use on the loopback interface."""
 
 
 @dataclass(frozen=True)

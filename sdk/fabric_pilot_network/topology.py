@@ -17,6 +17,7 @@ from typing import Any
 import yaml
 
 from .config_paths import network_config_dir
+from .errors import TopologyError, UnknownTopologyError
 
 __all__ = [
     "BatchSettings",
@@ -37,10 +38,6 @@ _DURATION = re.compile(r"^(\d+)(ms|s)$")
 _SIZE = re.compile(r"^(\d+)\s*(KB|MB)$")
 _ROLE = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
 CRYPTO_MODES = ("cryptogen", "fabric-ca")
-
-
-class TopologyError(ValueError):
-    """A topology file is missing, malformed or inconsistent."""
 
 
 @dataclass(frozen=True)
@@ -186,7 +183,7 @@ def load_topology(name_or_path: str | Path) -> Topology:
         path = topology_directory() / f"{name_or_path}.yaml"
         if not path.exists():
             known = ", ".join(named_topologies())
-            raise TopologyError(f"unknown topology {name_or_path!r} (known: {known})")
+            raise UnknownTopologyError(f"unknown topology {name_or_path!r} (known: {known})")
     try:
         document = yaml.safe_load(path.read_text(encoding="utf-8"))
     except OSError as exc:

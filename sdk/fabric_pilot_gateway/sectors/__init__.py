@@ -9,7 +9,7 @@ contract transaction, with keyword arguments::
     try:
         invoices.lock_reimbursement(seller_tax_id=..., number=..., claim_ref="C-1")
     except ChaincodeRejectedError as error:
-        print(error.code)   # e.g. "ALREADY_LOCKED"
+        print(error.rejection_code)   # e.g. "ALREADY_LOCKED"
 
 Object arguments are sent as canonical JSON (sorted keys, compact, no floats), results are
 decoded from JSON. Writes are submitted and wait for commit; reads are evaluated.
@@ -19,7 +19,7 @@ from ._client import Record, SectorClient
 from ._codec import canonical_json, decode_result, encode_arg, encode_args
 from ._court import CourtEvidence
 from ._energy import EnergyMetering
-from ._errors import ChaincodeRejectedError, rejection_from
+from ._errors import ChaincodeRejectedError, RecordNotFoundError, rejection_from
 from ._limits import (
     MAX_PAGE_SIZE,
     MAX_PERSONAL_BYTES,
@@ -36,6 +36,7 @@ __all__ = [
     "CourtEvidence",
     "EnergyMetering",
     "Record",
+    "RecordNotFoundError",
     "SectorClient",
     "TaxInvoices",
     "canonical_json",

@@ -3,44 +3,13 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 
-from ..errors import ErrorDetail, GatewayError
+from ..errors import ChaincodeRejectedError, GatewayError, RecordNotFoundError
 
-__all__ = ["ChaincodeRejectedError", "rejection_from"]
+__all__ = ["ChaincodeRejectedError", "RecordNotFoundError", "rejection_from"]
 
 _WITH_STATUS = re.compile(r"chaincode response \d+, ([A-Z][A-Z0-9_]+): (.*)", re.DOTALL)
 _BARE = re.compile(r"^([A-Z][A-Z0-9_]+): (.*)", re.DOTALL)
-
-
-class ChaincodeRejectedError(GatewayError):
-    """The chaincode refused the transaction with a typed ``"CODE: text"`` error.
-
-    A :class:`~fabric_pilot_gateway.GatewayError` (so ``except GatewayError`` still
-    catches it) raised from the original ``EndorseError``/``EvaluateError``.
-
-    Attributes:
-        code: The contract's error code, e.g. ``"FORBIDDEN"`` or ``"NOT_FOUND"``.
-        message: The contract's explanation (the text after ``"CODE: "``).
-        transaction_id: Transaction the call was about, if known.
-        details: Per-node error details of the original Gateway error.
-        grpc_code: gRPC status code name of the original Gateway error.
-    """
-
-    def __init__(
-        self,
-        code: str,
-        message: str,
-        transaction_id: str | None = None,
-        details: Iterable[ErrorDetail] = (),
-        *,
-        grpc_code: str = "UNKNOWN",
-    ) -> None:
-        super().__init__(
-            message, code=grpc_code, details=list(details), transaction_id=transaction_id
-        )
-        self.grpc_code = grpc_code
-        self.code = code
 
 
 def _parse(text: str) -> tuple[str, str] | None:
@@ -60,11 +29,11 @@ def rejection_from(error: GatewayError) -> ChaincodeRejectedError | None:
     for text in texts:
         parsed = _parse(text)
         if parsed is not None:
-            return ChaincodeRejectedError(
-                parsed[0],
-                parsed[1],
-                error.transaction_id,
-                error.details,
-                grpc_code=error.code,
+            rejection_code, message = parsed
+            error_class = (
+                RecordNotFoundError if rejection_code == "NOT_FOUND" else ChaincodeRejectedError
+            )
+            return error_class(
+                rejection_code, message, error.transaction_id, error.details, code=error.code
             )
     return None

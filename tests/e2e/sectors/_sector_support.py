@@ -57,7 +57,7 @@ def race(proposals: Sequence[Proposal], client: SectorClient) -> list[Outcome]:
         for index, item in enumerate(endorsed):
             if isinstance(item, ChaincodeRejectedError):
                 tx_id = proposals[index].transaction_id
-                outcomes[index] = Outcome(tx_id, f"REJECTED:{item.code}")
+                outcomes[index] = Outcome(tx_id, f"REJECTED:{item.rejection_code}")
             else:
                 submitted[index] = pool.submit(lambda tx: tx.submit().status(), item)
         for index, future in submitted.items():

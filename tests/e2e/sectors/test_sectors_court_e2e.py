@@ -107,12 +107,12 @@ def test_writes_by_unauthorised_orgs_are_refused_and_change_nothing(court_as: Co
     for attempt in attempts:
         with pytest.raises(ChaincodeRejectedError) as caught:
             attempt()
-        assert caught.value.code == "FORBIDDEN", caught.value
+        assert caught.value.rejection_code == "FORBIDDEN", caught.value
 
     assert notary.get_evidence(evidence_id=evidence_id) == before
     with pytest.raises(ChaincodeRejectedError) as missing:
         notary.get_evidence(evidence_id=other_id)
-    assert missing.value.code == "NOT_FOUND"
+    assert missing.value.rejection_code == "NOT_FOUND"
 
 
 def _msp_roots(pilot_network: FabricNetwork, org: str, msp_id: str) -> list[bytes]:

@@ -72,11 +72,11 @@ def test_tampered_or_foreign_signed_readings_are_refused(energy_as: EnergyAs) ->
 
     with pytest.raises(ChaincodeRejectedError) as bad:
         generator.record_reading(reading=forged)
-    assert bad.value.code == "BAD_SIGNATURE"
+    assert bad.value.rejection_code == "BAD_SIGNATURE"
     stranger = signed_readings(device_key(), meter_id, third, 1, first_counter=3)
     with pytest.raises(ChaincodeRejectedError) as wrong_key:
         generator.record_reading(reading=stranger[0])
-    assert wrong_key.value.code == "BAD_SIGNATURE"
+    assert wrong_key.value.rejection_code == "BAD_SIGNATURE"
     assert generator.list_readings(meter_id=meter_id)["fetched"] == 2
 
 
@@ -112,11 +112,11 @@ def test_writes_by_unauthorised_orgs_are_refused_and_change_nothing(energy_as: E
     for attempt in attempts:
         with pytest.raises(ChaincodeRejectedError) as caught:
             attempt()
-        assert caught.value.code == "FORBIDDEN", caught.value
+        assert caught.value.rejection_code == "FORBIDDEN", caught.value
 
     assert grid.get_meter(meter_id=meter_id) == meter_before
     assert grid.get_certificate(certificate_id=lot["certificate_id"]) == lot_before
     assert grid.list_readings(meter_id=meter_id)["fetched"] == 4
     with pytest.raises(ChaincodeRejectedError) as missing:
         grid.get_meter(meter_id=other_meter)
-    assert missing.value.code == "NOT_FOUND"
+    assert missing.value.rejection_code == "NOT_FOUND"

@@ -63,7 +63,7 @@ def test_invoice_lifecycle_issue_verify_red_letter_and_reimburse_once(tax_as: Ta
     assert done["reimbursement"]["status"] == "reimbursed"
     with pytest.raises(ChaincodeRejectedError) as caught:
         buyer_finance.lock_reimbursement(**ids, claim_ref="CLAIM-2")
-    assert caught.value.code == "ALREADY_REIMBURSED"
+    assert caught.value.rejection_code == "ALREADY_REIMBURSED"
     history = buyer_finance.invoice_history(**ids)
     assert [entry["value"]["reimbursement"]["status"] for entry in history][-2:] == [
         "locked",
@@ -144,12 +144,12 @@ def test_writes_by_unauthorised_orgs_are_refused_and_change_nothing(tax_as: TaxA
     for attempt in attempts:
         with pytest.raises(ChaincodeRejectedError) as caught:
             attempt()
-        assert caught.value.code == "FORBIDDEN", caught.value
+        assert caught.value.rejection_code == "FORBIDDEN", caught.value
 
     assert officer.get_invoice(seller_tax_id=seller_id, number=number) == before
     assert officer.get_taxpayer(tax_id=buyer_id)["quota_fen"] == 10**12
     with pytest.raises(ChaincodeRejectedError) as missing:
         officer.get_taxpayer(tax_id=outsider_id)
-    assert missing.value.code == "NOT_FOUND"
+    assert missing.value.rejection_code == "NOT_FOUND"
     stats = officer.list_invoices_by_seller(seller_tax_id=seller_id, page_size=10)
     assert [record["number"] for record in stats["records"]] == [number]

@@ -16,50 +16,50 @@ from cryptography.x509.oid import NameOID
 
 from fabric_pilot_cli._profiles import IdentityInfo
 from fabric_pilot_cli._sdk import Submitted
+from fabric_pilot_gateway import errors as sdk_errors
+from fabric_pilot_gateway.errors import ErrorDetail, GatewayError, specific_error
+from fabric_pilot_gateway.sectors import rejection_from
+from fabric_pilot_network.errors import UnknownProcessError
 
 
-class NetworkError(RuntimeError):
-    """Same class name as the network manager's error (the CLI maps by name)."""
+def _raised_by_sdk(
+    stage: type[GatewayError],
+    message: str,
+    code: str,
+    details: list[ErrorDetail] | None,
+    transaction_id: str,
+) -> GatewayError:
+    """What the SDK's clients raise for a failed call: the transport's specific error, or the
+    contract's typed rejection it carries."""
+    error = specific_error(
+        stage, message, code=code, details=details or [], transaction_id=transaction_id
+    )
+    return rejection_from(error) or error  # fmt: skip
 
 
-class FabricHomeError(RuntimeError):
-    """Same class name as fabric_home's error."""
+def EndorseError(
+    message: str, code: str = "ABORTED", details: list[ErrorDetail] | None = None
+) -> GatewayError:
+    """What the SDK raises for a failed endorsement."""
+    return _raised_by_sdk(sdk_errors.EndorseError, message, code, details, "tx-endorse")
 
 
-class ChaincodeDefinitionError(ValueError):
-    """Same class name as chaincode_definitions' error."""
+def EvaluateError(
+    message: str, code: str = "ABORTED", details: list[ErrorDetail] | None = None
+) -> GatewayError:
+    """What the SDK raises for a failed evaluation."""
+    return _raised_by_sdk(sdk_errors.EvaluateError, message, code, details, "tx-evaluate")
 
 
-class EndorseError(Exception):
-    """Shaped like the SDK's EndorseError."""
-
-    def __init__(self, message: str, code: str = "ABORTED", details: list[Any] | None = None):
-        super().__init__(message)
-        self.message = message
-        self.code = code
-        self.details = details or []
-        self.transaction_id = "tx-endorse"
+def CommitError(transaction_id: str, code_name: str) -> sdk_errors.CommitError:
+    """The SDK's ``CommitError``."""
+    return sdk_errors.CommitError(
+        f"{transaction_id} {code_name}", transaction_id=transaction_id, code=11,
+        code_name=code_name,
+    )  # fmt: skip
 
 
-class EvaluateError(EndorseError):
-    """Shaped like the SDK's EvaluateError."""
-
-
-class CommitError(Exception):
-    """Shaped like the SDK's CommitError."""
-
-    def __init__(self, transaction_id: str, code_name: str) -> None:
-        super().__init__(f"{transaction_id} {code_name}")
-        self.transaction_id = transaction_id
-        self.code = 11
-        self.code_name = code_name
-
-
-@dataclass
-class Detail:
-    address: str
-    msp_id: str
-    message: str
+Detail = ErrorDetail
 
 
 @dataclass
@@ -142,7 +142,7 @@ class FakeNetwork:
 
     def log_tail(self, name: str, lines: int) -> str:
         if name not in self.processes:
-            raise NetworkError(f"no process called {name!r} (known: none)")
+            raise UnknownProcessError(f"no process called {name!r} (known: none)")
         return f"{name}:{lines}"
 
 

@@ -10,8 +10,6 @@ from typing import Any
 
 import pytest
 from cli_fakes import (
-    FabricHomeError,
-    NetworkError,
     fake_identity,
     make_identity_files,
     write_profiles,
@@ -20,14 +18,13 @@ from cli_fakes import (
 from fabric_pilot_cli import _doctor, _fabric, _sdk
 from fabric_pilot_cli._sdk import Revocation
 from fabric_pilot_cli._settings import Settings
-
-
-class FabricCAError(Exception):
-    """Same class name and ``status`` as the SDK's CA error."""
-
-    def __init__(self, message: str, status: int) -> None:
-        super().__init__(message)
-        self.status = status
+from fabric_pilot_gateway.errors import FabricCAError
+from fabric_pilot_network.errors import (
+    ChannelConfigError,
+    FabricHomeError,
+    NodeNotRunningError,
+    NoNetworkError,
+)
 
 
 class FakeCa:
@@ -53,7 +50,9 @@ class FakeCa:
     def revoke(self, name, reason):
         self.calls.append(("revoke", name, reason))
         if name == "nobody":
-            raise FabricCAError("POST /api/v1/revoke: HTTP 404: Identity nobody was not found", 404)
+            raise FabricCAError.for_status(
+                "POST /api/v1/revoke: HTTP 404: Identity nobody was not found", status=404
+            )
         return Revocation(({"serial": "01", "aki": "aa"},), self.new_crl)
 
     def crl(self):
@@ -168,23 +167,23 @@ def test_identity_revoke_ca_only_leaves_the_channels(run, ca, channels) -> None:
 
 @pytest.mark.usefixtures("channels")
 @pytest.mark.parametrize(
-    ("seam", "message"),
+    ("seam", "error"),
     [
-        ("load_network", "no network in /x (run 'fabric-pilot network up')"),
-        ("check_channel_update",
-         "peer0.org1.example.com is not running (run 'fabric-pilot network start' first)"),
+        ("load_network", NoNetworkError("no network in /x (run 'fabric-pilot network up')")),
+        ("check_channel_update", NodeNotRunningError(
+            "peer0.org1.example.com is not running (run 'fabric-pilot network start' first)")),
     ],
 )  # fmt: skip
 def test_identity_revoke_needs_a_running_network_before_revoking(
-    run, ca, monkeypatch, seam: str, message: str
+    run, ca, monkeypatch, seam: str, error: Exception
 ) -> None:
     def refuse(*args: Any) -> None:
-        raise NetworkError(message)
+        raise error
 
     monkeypatch.setattr(_fabric, seam, refuse)
     result = run("identity", "revoke", "clerk1")
     assert result.exit_code == 6
-    assert result.stderr == f"Error: {message}\n"
+    assert result.stderr == f"Error: {error}\n"
     assert ca[0].calls == []
 
 
@@ -196,9 +195,6 @@ def test_identity_revoke_of_an_unknown_user_changes_nothing(run, ca, channels) -
 
 
 def test_a_refused_channel_update_is_one_line_exit_1(run, ca, channels, monkeypatch) -> None:
-    class ChannelConfigError(RuntimeError):
-        pass
-
     def refused(network, org, crl, progress):
         raise ChannelConfigError("mychannel: config update refused: peer channel update failed")
 
@@ -223,7 +219,7 @@ def test_the_peer_refusing_a_revoked_identity_is_named_as_such() -> None:
 
 def test_fabric_ca_errors_map_to_exit_codes(run, monkeypatch) -> None:
     def broken(settings):
-        raise FabricCAError("POST /api/v1/register: connection refused", 0)
+        raise FabricCAError.for_status("POST /api/v1/register: connection refused")
 
     monkeypatch.setattr(_sdk, "open_ca", broken)
     assert run("identity", "list").exit_code == 6

@@ -54,10 +54,10 @@ def test_logs_of_known_and_unknown_node(run, fake_network) -> None:
 
 
 def test_no_network_maps_to_exit_6(run, monkeypatch) -> None:
-    from cli_fakes import NetworkError
+    from fabric_pilot_network.errors import NoNetworkError
 
     def missing(directory: Path):
-        raise NetworkError(f"no network in {directory} (run 'fabric-pilot network up')")
+        raise NoNetworkError(f"no network in {directory} (run 'fabric-pilot network up')")
 
     monkeypatch.setattr(_fabric, "load_network", missing)
     result = run("network", "status")
@@ -66,7 +66,7 @@ def test_no_network_maps_to_exit_6(run, monkeypatch) -> None:
 
 
 def test_debug_shows_the_exception(run, monkeypatch) -> None:
-    from cli_fakes import NetworkError
+    from fabric_pilot_network.errors import NoNetworkError as NetworkError
 
     def missing(directory: Path):
         raise NetworkError("no network in x")
@@ -77,7 +77,7 @@ def test_debug_shows_the_exception(run, monkeypatch) -> None:
 
 
 def test_fabric_missing_maps_to_exit_7(run, monkeypatch) -> None:
-    from cli_fakes import FabricHomeError
+    from fabric_pilot_network.errors import FabricHomeError
 
     def broken(*args, **kwargs):
         raise FabricHomeError("Fabric binaries incomplete: /x/peer is missing")
@@ -128,10 +128,10 @@ def test_chaincode_list_and_available(run, fake_network) -> None:
 
 
 def test_chaincode_unknown_definition_is_not_found(run, fake_network, monkeypatch) -> None:
-    from cli_fakes import ChaincodeDefinitionError
+    from fabric_pilot_network.errors import UnknownChaincodeError
 
     def unknown(name: str):
-        raise ChaincodeDefinitionError(f"unknown chaincode {name!r} (known: a)")
+        raise UnknownChaincodeError(f"unknown chaincode {name!r} (known: a)")
 
     monkeypatch.setattr(_fabric, "load_definition", unknown)
     assert run("chaincode", "deploy", "nope").exit_code == 3
@@ -172,20 +172,22 @@ def test_deploy_with_collections(tmp_path: Path, run, fake_network) -> None:
 
 
 @pytest.mark.parametrize(
-    ("message", "code"),
+    ("error_class", "message", "code"),
     [
-        ("no network in /x (run 'fabric-pilot network up')", 6),
-        ("/x already holds a network; run 'fabric-pilot network down' first", 2),
-        ("no process called 'p' (known: none)", 3),
-        ("peer0 exited during start-up:\nlog line", 1),
+        ("NoNetworkError", "no network in /x (run 'fabric-pilot network up')", 6),
+        ("NetworkExistsError", "/x already holds a network; run 'fabric-pilot network down'", 2),
+        ("UnknownProcessError", "no process called 'p' (known: none)", 3),
+        ("NodeNotRunningError", "peer0 is not running (run 'fabric-pilot network start')", 6),
+        ("NetworkError", "peer0 exited during start-up:\nlog line", 1),
+        # The class decides, not the words: a plain NetworkError saying "no network" is 1.
+        ("NetworkError", "no network in /x", 1),
     ],
 )
-def test_network_errors_map_to_exit_codes(message: str, code: int) -> None:
-    from cli_fakes import NetworkError
-
+def test_network_errors_map_to_exit_codes(error_class: str, message: str, code: int) -> None:
     from fabric_pilot_cli._errors import describe
+    from fabric_pilot_network import errors
 
-    failure = describe(NetworkError(message))
+    failure = describe(getattr(errors, error_class)(message))
     assert failure.exit_code == code
     assert "\n" not in failure.message
 

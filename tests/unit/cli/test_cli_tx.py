@@ -153,13 +153,13 @@ def test_peer_messages_map_to_not_found_or_refused(message: str, code: int) -> N
 
 def test_sdk_typed_rejection_is_mapped() -> None:
     from fabric_pilot_cli._errors import describe
-    from fabric_pilot_gateway.sectors import ChaincodeRejectedError
+    from fabric_pilot_gateway.sectors import ChaincodeRejectedError, RecordNotFoundError
 
     refused = describe(ChaincodeRejectedError("ALREADY_LOCKED", "invoice is locked"))
     assert (refused.exit_code, refused.message) == (
         4, "refused by the chaincode: ALREADY_LOCKED: invoice is locked",
     )  # fmt: skip
-    assert describe(ChaincodeRejectedError("NOT_FOUND", "no invoice")).exit_code == 3
+    assert describe(RecordNotFoundError("NOT_FOUND", "no invoice")).exit_code == 3
 
 
 def test_an_endorsement_mismatch_is_not_a_refusal() -> None:

@@ -24,6 +24,7 @@ from fabric_pilot_gateway import (
     connect,
 )
 from fabric_pilot_gateway import contract as contract_module
+from fabric_pilot_gateway.errors import specific_error
 
 MISMATCH = "failed to assemble transaction: ProposalResponsePayloads do not match"
 
@@ -44,8 +45,10 @@ class ScriptedTransport(FakeTransport):
                 raise error
 
 
-def mismatch() -> EndorseError:
-    return EndorseError(
+def mismatch() -> GatewayError:
+    """What the transport raises for the Gateway's mismatch answer."""
+    return specific_error(
+        EndorseError,
         MISMATCH,
         code="ABORTED",
         details=[ErrorDetail("peer0.org2.example.com:9051", "Org2MSP", "block 7 behind")],

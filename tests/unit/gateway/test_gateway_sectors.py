@@ -44,7 +44,7 @@ def _client_methods(client_class: type[SectorClient]) -> set[str]:
     return {
         name
         for name, _member in inspect.getmembers(client_class, inspect.isfunction)
-        if not name.startswith("_")
+        if not name.startswith("_") and not hasattr(SectorClient, name)
     }
 
 

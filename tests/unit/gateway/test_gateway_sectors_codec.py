@@ -119,10 +119,11 @@ def test_endorse_error_with_contract_code_becomes_chaincode_rejected(
         _tax(gateway).set_quota(tax_id="X", quota_fen=5)
 
     error = caught.value
-    assert (error.code, error.message) == ("FORBIDDEN", "EnterpriseAMSP may not set_quota")
+    assert error.rejection_code == "FORBIDDEN"
+    assert error.message == "EnterpriseAMSP may not set_quota"
     assert error.transaction_id == "t1"
     assert error.details == details
-    assert error.grpc_code == "ABORTED"
+    assert error.code == "ABORTED"
     assert error.__cause__ is original
     assert isinstance(error, GatewayError)
     assert "submit" not in [name for name, _, _ in transport.calls]
@@ -140,7 +141,7 @@ def test_evaluate_error_with_contract_code_becomes_chaincode_rejected(
     with pytest.raises(ChaincodeRejectedError) as caught:
         _tax(gateway).get_invoice(seller_tax_id="1", number="2")
 
-    assert caught.value.code == "NOT_FOUND"
+    assert caught.value.rejection_code == "NOT_FOUND"
     assert caught.value.message == "invoice 1/2 does not exist"
     assert caught.value.transaction_id == "t2"
 
@@ -153,7 +154,7 @@ def test_the_first_detail_with_a_code_wins() -> None:
     )
     rejection = rejection_from(error)
     assert rejection is not None
-    assert (rejection.code, rejection.message) == ("X_Y", "z: w")
+    assert (rejection.rejection_code, rejection.message) == ("X_Y", "z: w")
 
 
 def test_endorse_error_without_contract_code_is_reraised_unchanged(
