@@ -6,6 +6,7 @@ from fabric_pilot_contracts._common._errors import (
     forbidden,
     illegal_transition,
     not_found,
+    row_error,
 )
 from fabric_pilot_contracts._common._ledger import (
     MAX_PAGE_SIZE,
@@ -38,5 +39,6 @@ __all__ = [
     "not_found",
     "page_of",
     "round_half_up_div",
+    "row_error",
     "sha256_hex",
 ]

@@ -32,3 +32,13 @@ def illegal_transition(
         status=status,
         action=action,
     )
+
+
+def row_error(field: str, index: int, error: ContractError) -> ContractError:
+    """Return ``error`` naming the batch row it came from: ``CODE: field[index]: message``.
+
+    Clients read the row index back (the ``field[index]:`` prefix) to report the row and
+    retry the rest of the batch without it.
+    """
+    details = dict(error.details, row=index)
+    return ContractError(error.code, f"{field}[{index}]: {error.message}", **details)

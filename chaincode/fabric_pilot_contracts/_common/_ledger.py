@@ -1,7 +1,11 @@
 """Transaction-scoped record access: canonical JSON records, indexes, events, paging, history.
 
 Fabric's simulator does not let a transaction read its own writes; :class:`TxLedger` keeps the
-transaction's writes so that multi-record operations (batches, aggregates) see them. Records
+transaction's writes so that multi-record operations (batches, aggregates) see them. It also
+remembers what it read (the peer holds the state still while a transaction simulates, so a
+second read of a key would return the same bytes) and, inside :meth:`TxLedger.deferred_writes`,
+sends each key's last write once: a batch that updates a meter or a seller's totals per row
+costs one PutState, not one per row. Records
 are JSON objects stored as canonical JSON; index entries are composite keys whose value is the
 primary key of the indexed record (index entries are derived data: they are the only keys ever
 removed, when a record leaves a status index).
@@ -10,6 +14,8 @@ removed, when a record leaves a status index).
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from fabric_pilot_chaincode import Context, ContractError, canonical_json
@@ -33,6 +39,8 @@ class TxLedger:
     def __init__(self, ctx: Context) -> None:
         self.stub = ctx.stub
         self._writes: dict[str, bytes | None] = {}
+        self._reads: dict[str, bytes] = {}
+        self._deferred: dict[str, bytes | None] | None = None
         timestamp = self.stub.get_tx_timestamp()
         self.now_seconds: int = timestamp.seconds
         self.now_iso: str = timestamp.iso()
@@ -46,7 +54,9 @@ class TxLedger:
         """Return the bytes at ``key`` as this transaction sees them (``b""`` when absent)."""
         if key in self._writes:
             return self._writes[key] or b""
-        return self.stub.get_state(key)
+        if key not in self._reads:
+            self._reads[key] = self.stub.get_state(key)
+        return self._reads[key]
 
     def get(self, key: str) -> dict[str, Any] | None:
         """Return the record at ``key`` or ``None``."""
@@ -62,22 +72,38 @@ class TxLedger:
 
     def put(self, key: str, record: dict[str, Any]) -> None:
         """Write ``record`` as canonical JSON."""
-        data = canonical_json(record)
+        self._write(key, canonical_json(record))
+
+    def _write(self, key: str, data: bytes | None) -> None:
         self._writes[key] = data
-        self.stub.put_state(key, data)
+        if self._deferred is not None:
+            self._deferred[key] = data
+        elif data is None:
+            self.stub.del_state(key)
+        else:
+            self.stub.put_state(key, data)
+
+    @contextmanager
+    def deferred_writes(self) -> Iterator[None]:
+        """Hold state writes until the block ends, then send each key's last value once.
+
+        On an exception nothing is sent (the transaction fails anyway)."""
+        self._deferred = {}
+        try:
+            yield
+            pending = self._deferred
+        finally:
+            self._deferred = None
+        for key, data in pending.items():
+            self._write(key, data)
 
     def put_index(self, object_type: str, parts: list[str], target: str) -> None:
         """Write an index entry pointing at the primary key ``target``."""
-        key = self.key(object_type, *parts)
-        data = target.encode("utf-8")
-        self._writes[key] = data
-        self.stub.put_state(key, data)
+        self._write(self.key(object_type, *parts), target.encode("utf-8"))
 
     def drop_index(self, object_type: str, parts: list[str]) -> None:
         """Remove an index entry (derived data only; records are never deleted)."""
-        key = self.key(object_type, *parts)
-        self._writes[key] = None
-        self.stub.del_state(key)
+        self._write(self.key(object_type, *parts), None)
 
     def create_once(
         self, key: str, request: Any, record: dict[str, Any], kind: str, duplicate_code: str

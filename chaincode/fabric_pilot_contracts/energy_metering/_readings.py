@@ -25,6 +25,7 @@ from fabric_pilot_contracts._common import (
     bad_argument,
     illegal_transition,
     month_of,
+    row_error,
     sha256_hex,
 )
 from fabric_pilot_contracts._common._values import MAX_TEXT
@@ -238,13 +239,18 @@ def record_one(
 def record_batch(
     ledger: TxLedger, caller: Caller, payloads: list[Any]
 ) -> list[tuple[dict[str, Any], bool]]:
-    """Record readings in order, all or nothing (any error fails the whole transaction)."""
+    """Record readings in order, all or nothing (any error fails the whole transaction);
+    a row's error is ``CODE: readings[i]: message`` so a client can retry without it."""
     if not 1 <= len(payloads) <= MAX_BATCH:
         raise bad_argument(f"a batch holds 1 to {MAX_BATCH} readings")
-    return [
-        record_one(ledger, caller, payload, f"readings[{index}]")
-        for index, payload in enumerate(payloads)
-    ]
+    results = []
+    with ledger.deferred_writes():
+        for index, payload in enumerate(payloads):
+            try:
+                results.append(record_one(ledger, caller, payload, "reading"))
+            except ContractError as exc:
+                raise row_error("readings", index, exc) from exc
+    return results
 
 
 def correct(

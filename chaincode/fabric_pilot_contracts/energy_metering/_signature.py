@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from cryptography.exceptions import InvalidSignature
@@ -26,9 +27,17 @@ SIGNED_FIELDS = (
 def load_device_key(pem: str) -> ec.EllipticCurvePublicKey:
     """Parse a PEM SubjectPublicKeyInfo and require an ECDSA P-256 key.
 
+    Parsed keys are cached per process (a key object is immutable and parsing costs more
+    than verifying a signature), so a batch of one meter's readings parses its key once.
+
     Raises:
         ContractError: ``BAD_ARGUMENT`` for anything else.
     """
+    return _parsed_device_key(pem)
+
+
+@functools.lru_cache(maxsize=1024)
+def _parsed_device_key(pem: str) -> ec.EllipticCurvePublicKey:
     try:
         key = load_pem_public_key(pem.encode("ascii"))
     except (ValueError, UnicodeEncodeError) as exc:

@@ -43,8 +43,11 @@ def _event(ledger: TxLedger, name: str, record: dict[str, Any], *fields: str) ->
     ledger.emit(name, payload)
 
 
+_INVOICE_EVENT_FIELDS = ("number", "seller_tax_id", "status", "total_gross_fen")
+
+
 def _invoice_event(ledger: TxLedger, name: str, record: dict[str, Any]) -> None:
-    _event(ledger, name, record, "number", "seller_tax_id", "status", "total_gross_fen")
+    _event(ledger, name, record, *_INVOICE_EVENT_FIELDS)
 
 
 class TaxInvoiceContract(Contract):
@@ -107,6 +110,29 @@ class TaxInvoiceContract(Contract):
         if created:
             _invoice_event(ledger, "InvoiceIssued", record)
         return record
+
+    @transaction
+    def issue_invoices(self, ctx: Context, invoices: list[Any]) -> dict[str, Any]:
+        """Issue a batch of invoices atomically (the right to issue one is the right to issue
+        many): each seller's monthly totals are updated, and its quota checked, once per
+        batch. A refused row fails the batch with ``CODE: invoices[i]: text``. Transient
+        ``buyer_personal`` maps invoice numbers to person buyers' data. Returns
+        ``{"created": n, "invoices": [...]}``; an identical row issued earlier comes back as
+        its stored record."""
+        caller = authorize(ctx, POLICY, "issue_invoice")
+        ledger = TxLedger(ctx)
+        results = _invoices.issue_batch(ledger, caller, invoices)
+        created = [
+            {field: record[field] for field in _INVOICE_EVENT_FIELDS}
+            for record, new in results
+            if new
+        ]
+        if created:
+            ledger.emit(
+                "InvoicesIssued",
+                {"count": len(created), "invoices": created, "tx_id": ledger.tx_id},
+            )
+        return {"created": len(created), "invoices": [record for record, _new in results]}
 
     @evaluate
     def get_invoice(self, ctx: Context, seller_tax_id: str, number: str) -> dict[str, Any]:

@@ -14,6 +14,7 @@ from fabric_pilot_contracts._common import (
     bad_argument,
     forbidden,
     month_of,
+    row_error,
     sha256_hex,
 )
 from fabric_pilot_contracts._common._values import HEX64
@@ -55,6 +56,7 @@ STAT_FIELDS = (
     "red_net_fen",
     "red_tax_fen",
 )
+MAX_BATCH = 500
 PAYMENT_REF = re.compile(r"[A-Za-z0-9._:/-]{1,128}")
 
 
@@ -72,11 +74,14 @@ def load_stats(ledger: TxLedger, tax_id: str, period: str) -> dict[str, Any]:
     return record
 
 
-def add_stats(ledger: TxLedger, tax_id: str, prefix: str, totals: Totals) -> dict[str, Any]:
-    """Add one invoice (``issued``) or red invoice (``red``) to this month's aggregate."""
+def add_stats(
+    ledger: TxLedger, tax_id: str, prefix: str, totals: Totals, count: int = 1
+) -> dict[str, Any]:
+    """Add ``count`` invoices (``issued``) or red invoices (``red``) with these summed totals
+    to this month's aggregate."""
     period = month_of(ledger.now_seconds)
     record = load_stats(ledger, tax_id, period)
-    record[f"{prefix}_count"] += 1
+    record[f"{prefix}_count"] += count
     record[f"{prefix}_net_fen"] += totals.net_fen
     record[f"{prefix}_tax_fen"] += totals.tax_fen
     record[f"{prefix}_gross_fen"] += totals.gross_fen
@@ -110,8 +115,7 @@ def _check_seller(caller: Caller, seller: dict[str, Any], kind: str) -> None:
         )
 
 
-def _store_personal_data(ledger: TxLedger, key: str, person_hash: str) -> None:
-    raw = ledger.stub.get_transient().get(PERSONAL_TRANSIENT_KEY)
+def _store_personal_data(ledger: TxLedger, key: str, person_hash: str, raw: bytes | None) -> None:
     if raw is None:
         return
     try:
@@ -178,14 +182,11 @@ def index_new_invoice(ledger: TxLedger, key: str, record: dict[str, Any]) -> Non
         ledger.put_index(BY_BUYER, [str(record["buyer_tax_id"]), *parts], key)
 
 
-def issue(ledger: TxLedger, caller: Caller, payload: Any) -> tuple[dict[str, Any], bool]:
-    """Issue a (blue) invoice; see the package docstring for the rules.
-
-    Raises:
-        ContractError: ``BAD_ARGUMENT``, ``BAD_TAX_ID``, ``NOT_FOUND``, ``FORBIDDEN``,
-            ``TAXPAYER_SUSPENDED``, ``INVOICE_TYPE_NOT_ALLOWED``, ``TOTALS_MISMATCH``,
-            ``QUOTA_EXCEEDED``, ``DUPLICATE_INVOICE``, ``DUPLICATE_FILE_HASH``.
-    """
+def _create(
+    ledger: TxLedger, caller: Caller, payload: Any, personal: bytes | None
+) -> tuple[dict[str, Any], bool, dict[str, Any], Totals]:
+    """Validate and store one invoice with its indexes; the seller's totals are left to the
+    caller. Returns the record, whether it was created, the seller and the checked totals."""
     fields = Fields(payload, "invoice", INVOICE_FIELDS, ("remark",))
     kind = fields.text("type", choices=INVOICE_TYPES)
     seller = taxpayer(ledger, fields.text("seller_tax_id"))
@@ -195,19 +196,100 @@ def issue(ledger: TxLedger, caller: Caller, payload: Any) -> tuple[dict[str, Any
     record = _new_record(ledger, fields, _buyer(ledger, fields, kind), totals)
     record["seller_msp"] = seller["msp_id"]
     record, created = ledger.create_once(key, payload, record, "invoice", "DUPLICATE_INVOICE")
-    if not created:
-        return record, False
-    stats = add_stats(ledger, str(seller["tax_id"]), "issued", totals)
-    if stats["issued_gross_fen"] > seller["quota_fen"]:
-        raise ContractError(
-            "QUOTA_EXCEEDED",
-            f"taxpayer {seller['tax_id']} would issue {stats['issued_gross_fen']} fen this "
-            f"month, quota {seller['quota_fen']}",
-        )
-    index_new_invoice(ledger, key, record)
-    if not record["buyer_tax_id"]:
-        _store_personal_data(ledger, key, str(record["buyer"]["person_hash"]))
-    return record, True
+    if created:
+        index_new_invoice(ledger, key, record)
+        if not record["buyer_tax_id"]:
+            _store_personal_data(ledger, key, str(record["buyer"]["person_hash"]), personal)
+    return record, created, seller, totals
+
+
+def _quota_exceeded(seller: dict[str, Any], gross_fen: int) -> ContractError:
+    return ContractError(
+        "QUOTA_EXCEEDED",
+        f"taxpayer {seller['tax_id']} would issue {gross_fen} fen this month, "
+        f"quota {seller['quota_fen']}",
+    )
+
+
+def issue(ledger: TxLedger, caller: Caller, payload: Any) -> tuple[dict[str, Any], bool]:
+    """Issue a (blue) invoice; see the package docstring for the rules.
+
+    Raises:
+        ContractError: ``BAD_ARGUMENT``, ``BAD_TAX_ID``, ``NOT_FOUND``, ``FORBIDDEN``,
+            ``TAXPAYER_SUSPENDED``, ``INVOICE_TYPE_NOT_ALLOWED``, ``TOTALS_MISMATCH``,
+            ``QUOTA_EXCEEDED``, ``DUPLICATE_INVOICE``, ``DUPLICATE_FILE_HASH``.
+    """
+    personal = ledger.stub.get_transient().get(PERSONAL_TRANSIENT_KEY)
+    record, created, seller, totals = _create(ledger, caller, payload, personal)
+    if created:
+        stats = add_stats(ledger, str(seller["tax_id"]), "issued", totals)
+        if stats["issued_gross_fen"] > seller["quota_fen"]:
+            raise _quota_exceeded(seller, int(stats["issued_gross_fen"]))
+    return record, created
+
+
+def _batch_personal(ledger: TxLedger) -> dict[str, bytes]:
+    """Transient ``buyer_personal`` of a batch: a JSON object mapping invoice number to the
+    person buyer's ``{id_number, name, salt}``."""
+    raw = ledger.stub.get_transient().get(PERSONAL_TRANSIENT_KEY)
+    if raw is None:
+        return {}
+    try:
+        by_number = json.loads(raw)
+    except ValueError as exc:
+        raise bad_argument("transient buyer_personal must be a JSON object") from exc
+    if not isinstance(by_number, dict):
+        raise bad_argument("transient buyer_personal must map invoice numbers to objects")
+    return {str(number): json.dumps(value).encode() for number, value in by_number.items()}
+
+
+def _add_batch_stats(
+    ledger: TxLedger, seller: dict[str, Any], rows: list[tuple[int, Totals]]
+) -> None:
+    """Add a batch's new invoices to the seller's month in one write and check the quota once;
+    over quota, the error names the first row that crosses it."""
+    summed = Totals(sum(t.net_fen for _i, t in rows), sum(t.tax_fen for _i, t in rows))
+    stats = add_stats(ledger, str(seller["tax_id"]), "issued", summed, count=len(rows))
+    if stats["issued_gross_fen"] <= seller["quota_fen"]:
+        return
+    running = int(stats["issued_gross_fen"]) - summed.gross_fen
+    for index, totals in rows:
+        running += totals.gross_fen
+        if running > seller["quota_fen"]:
+            raise row_error("invoices", index, _quota_exceeded(seller, running))
+
+
+def issue_batch(
+    ledger: TxLedger, caller: Caller, payloads: Any
+) -> list[tuple[dict[str, Any], bool]]:
+    """Issue invoices in order, all or nothing; each seller's totals are updated, and its
+    quota checked, once for the batch. A row's error is ``CODE: invoices[i]: message``.
+
+    Raises:
+        ContractError: any error of :func:`issue`, naming the row.
+    """
+    if not isinstance(payloads, list) or not 1 <= len(payloads) <= MAX_BATCH:
+        raise bad_argument(f"a batch holds 1 to {MAX_BATCH} invoices")
+    personal = _batch_personal(ledger)
+    results: list[tuple[dict[str, Any], bool]] = []
+    sellers: dict[str, dict[str, Any]] = {}
+    created_rows: dict[str, list[tuple[int, Totals]]] = {}
+    with ledger.deferred_writes():
+        for index, payload in enumerate(payloads):
+            number = str(payload.get("number", "")) if isinstance(payload, dict) else ""
+            try:
+                record, created, seller, totals = _create(
+                    ledger, caller, payload, personal.get(number)
+                )
+            except ContractError as exc:
+                raise row_error("invoices", index, exc) from exc
+            results.append((record, created))
+            if created:
+                sellers[str(seller["tax_id"])] = seller
+                created_rows.setdefault(str(seller["tax_id"]), []).append((index, totals))
+        for tax_id, rows in created_rows.items():
+            _add_batch_stats(ledger, sellers[tax_id], rows)
+    return results
 
 
 def summary(record: dict[str, Any]) -> dict[str, Any]:

@@ -11,6 +11,7 @@ from fabric_pilot_contracts import court_evidence, energy_metering, tax_invoice
 
 TAX_SUBMIT = {
     "register_taxpayer", "suspend_taxpayer", "reinstate_taxpayer", "set_quota", "issue_invoice",
+    "issue_invoices",
     "request_reversal", "confirm_reversal", "reject_reversal", "issue_red_invoice",
     "lock_reimbursement", "complete_reimbursement", "release_reimbursement", "mark_deducted",
 }  # fmt: skip

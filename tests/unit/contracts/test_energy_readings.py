@@ -197,6 +197,10 @@ def test_batches_are_atomic(energy: Driver) -> None:
     batch = series(4)
     batch[3] = reading(2, DEC_START + 3 * QUARTER, 0, 2_000_000)
     assert energy.fails(Actors.gen_operator, "record_readings", batch) == "REPLAY"
+    refused = energy.ledger.invoke(
+        energy.name, "record_readings", json.dumps(batch), creator=Actors.gen_operator
+    )
+    assert refused.message.startswith("REPLAY: readings[3]: "), refused.message
     assert energy.read(Actors.operator, "get_meter", "M1")["reading_count"] == 0
     result = energy.ok(Actors.gen_operator, "record_readings", series(4))
     assert result["created"] == 4
