@@ -13,6 +13,18 @@ contract transaction, with keyword arguments::
 
 Object arguments are sent as canonical JSON (sorted keys, compact, no floats), results are
 decoded from JSON. Writes are submitted and wait for commit; reads are evaluated.
+
+Every method is safe to call from many threads at once. To keep many transactions in flight,
+hand the calls to :func:`fabric_pilot_gateway.bulk.pipelined` with a lane per hot key (calls
+in one lane run in order, lanes run in parallel)::
+
+    from functools import partial
+    from fabric_pilot_gateway.bulk import Job, pipelined
+
+    jobs = [Job(batch[0]["seller_tax_id"], partial(invoices.issue_invoices, invoices=batch))
+            for batch in batches]
+    for outcome in pipelined(jobs, in_flight=16):
+        print(outcome.error or outcome.value["created"])
 """
 
 from ._client import Record, SectorClient
