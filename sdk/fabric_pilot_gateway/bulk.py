@@ -225,12 +225,15 @@ class Refusal:
         message: One line for the report.
         retry: Transient: submit the same rows again.
         row: Index, within the submitted rows, of the row the contract named, if any.
+        stop_when_exhausted: Once the retries are used up, stop the import (the network is
+            not in a state to take the rows) instead of reporting the rows as errors.
     """
 
     code: str
     message: str
     retry: bool = False
     row: int | None = None
+    stop_when_exhausted: bool = False
 
     @property
     def status(self) -> str:
@@ -248,20 +251,28 @@ def refused_row(message: str) -> int | None:
     return int(found.group(1)) if found else None
 
 
+def _is_mismatch(error: GatewayError) -> bool:
+    if type(error).__name__ == "EndorsementMismatchError":
+        return True
+    return _MISMATCH in error.message or any(_MISMATCH in d.message for d in error.details)
+
+
 def refusal_of(error: BaseException) -> Refusal | None:
     """The default :data:`Classifier` for this SDK's errors.
 
     ``CommitError`` with an MVCC/phantom conflict and the Gateway's "ProposalResponsePayloads
-    do not match" (an endorsing peer a block behind) are transient; a chaincode's
-    ``CODE: text`` is a refusal of the rows; anything else (network down...) is None.
+    do not match" (``EndorsementMismatchError``: an endorsing peer a block behind) are
+    transient (a mismatch that persists stops the import: the peers are not in step); a
+    chaincode's ``CODE: text`` is a refusal of the rows; anything else (network down...) is
+    None.
     """
     if isinstance(error, CommitError):
         code = error.code_name
         return Refusal(code, f"invalid at commit: {code}", retry=code in RETRY_CODES)
     if not isinstance(error, GatewayError):
         return None
-    if _MISMATCH in error.message or any(_MISMATCH in d.message for d in error.details):
-        return Refusal("ENDORSEMENT_MISMATCH", _MISMATCH, retry=True)
+    if _is_mismatch(error):
+        return Refusal("ENDORSEMENT_MISMATCH", _MISMATCH, retry=True, stop_when_exhausted=True)
     rejection = rejection_from(error)
     if rejection is None:
         return None
@@ -299,6 +310,8 @@ def _settle(
             if refusal.retry and attempts < retries:
                 attempts += 1
                 continue
+            if refusal.stop_when_exhausted:
+                raise
             failed = _failed_rows(remaining, refusal)
             results += [
                 RowResult(row.number, row.key, refusal.status, "", refusal.message)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import json
+import threading
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,6 +21,12 @@ from fabric_pilot_gateway import errors as sdk_errors
 from fabric_pilot_gateway.errors import ErrorDetail, GatewayError, specific_error
 from fabric_pilot_gateway.sectors import rejection_from
 from fabric_pilot_network.errors import UnknownProcessError
+
+BATCH_FUNCTIONS = {"issue_invoices": "invoices", "record_readings": "readings"}
+
+
+def _canonical(text: str) -> str:
+    return json.dumps(json.loads(text), sort_keys=True)
 
 
 def _raised_by_sdk(
@@ -249,6 +256,8 @@ class FakeLedger:
         self.events: list[dict[str, Any]] = []
         self.acknowledged: list[str] = []
         self.key_of = lambda args: args[0] if args else ""
+        self.payloads: dict[str, str] = {}
+        self.lock = threading.RLock()  # imports submit from several threads
 
     def record(self, call: Call) -> None:
         self.calls.append(call)
@@ -257,6 +266,22 @@ class FakeLedger:
         error = self.errors.get(call.function)
         if error is not None:
             raise error
+
+    def create(self, key: str, payload: str, tx_id: str) -> str:
+        """Create-if-absent like the contracts: the transaction that holds ``key`` (an
+        identical payload returns the earlier one); a different payload is refused."""
+        if key in self.committed:
+            if _canonical(self.payloads.get(key, "null")) != _canonical(payload):
+                raise EndorseError(
+                    "failed to endorse",
+                    details=[
+                        Detail("peer0", "Org1MSP", f"chaincode response 500, DUPLICATE_KEY: {key}")
+                    ],
+                )
+            return self.committed[key]
+        self.committed[key] = tx_id
+        self.payloads[key] = payload
+        return tx_id
 
 
 class FakeSession:
@@ -299,21 +324,35 @@ class FakeSession:
     ) -> Submitted:
         call = Call("submit", chaincode, function, list(args), dict(transient or {}) or None,
                     tuple(endorsing_orgs))  # fmt: skip
-        self.ledger.record(call)
-        tx_id = f"tx{len(self.ledger.calls)}"
-        key = self.ledger.key_of(list(args))
-        if key in self.ledger.committed:
-            raise EndorseError(
-                "failed to endorse",
-                details=[
-                    Detail("peer0", "Org1MSP", f"chaincode response 500, DUPLICATE_KEY: {key}")
-                ],
-            )
-        self.ledger.committed[key] = tx_id
-        if self.ledger.crash_after_commit_on_call == len(self.ledger.calls):
-            raise KeyboardInterrupt("simulated crash after commit")
-        result = json.dumps({"function": function, "args": list(args)}).encode()
+        with self.ledger.lock:
+            self.ledger.record(call)
+            tx_id = f"tx{len(self.ledger.calls)}"
+            if function in BATCH_FUNCTIONS:
+                result = self._create_batch(function, args[0], tx_id)
+            else:
+                original = self.ledger.create(self.ledger.key_of(list(args)), args[0], tx_id)
+                echo: dict[str, Any] = {"function": function, "args": list(args)}
+                if original != tx_id:  # the stored record names the transaction that made it
+                    echo["tx_id"] = original
+                result = json.dumps(echo).encode()
+            if self.ledger.crash_after_commit_on_call == len(self.ledger.calls):
+                raise KeyboardInterrupt("simulated crash after commit")
         return Submitted(tx_id, result, 7 if wait else None, "VALID" if wait else "SUBMITTED")
+
+    def _create_batch(self, function: str, documents_json: str, tx_id: str) -> bytes:
+        """All rows or none; a refused row is named ``rows[i]`` like the contracts do."""
+        documents = json.loads(documents_json)
+        keys = [self.ledger.key_of([json.dumps(document)]) for document in documents]
+        for index, (key, document) in enumerate(zip(keys, documents, strict=True)):
+            stored = self.ledger.payloads.get(key)
+            if stored is not None and _canonical(stored) != _canonical(json.dumps(document)):
+                message = f"chaincode response 500, DUPLICATE_KEY: rows[{index}]: {key}"
+                raise EndorseError("failed to endorse", details=[Detail("p", "O", message)])
+        records = [
+            dict(document, tx_id=self.ledger.create(key, json.dumps(document), tx_id))
+            for key, document in zip(keys, documents, strict=True)
+        ]
+        return json.dumps({BATCH_FUNCTIONS[function]: records}).encode()
 
     def chaincode_events(
         self, chaincode: str, start_block: int | None, checkpoint_file: Path | None

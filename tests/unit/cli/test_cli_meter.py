@@ -102,22 +102,34 @@ def test_meter_import_batches_rows_into_record_readings(tmp_path: Path, run, led
     assert len(ledger.calls) == 3  # everything was journaled: nothing submitted again
 
 
-def test_refused_batch_is_retried_row_by_row_naming_the_bad_row(
+def test_a_refused_row_is_named_and_its_batch_retried_without_it(
     tmp_path: Path, run, ledger
 ) -> None:
-    def key_of(args: list[str]) -> str:
-        document = json.loads(args[0])
-        if isinstance(document, list):
-            return "batch-" + "-".join(str(item["counter"]) for item in document)
-        return str(document["counter"])
-
-    ledger.key_of = key_of
-    ledger.committed["batch-1-2-3"] = "earlier"  # the fake refuses this batch as a duplicate
-    ledger.committed["2"] = "earlier"  # and row 2 alone
-    source = _readings_csv(tmp_path / "readings.csv", 3)
-    result = run("meter", "import", str(source), "--batch-size", "3", "-o", "json")
+    ledger.key_of = lambda args: str(json.loads(args[0])["counter"])
+    ledger.committed["2"] = "earlier"  # counter 2 holds another reading: a conflict
+    ledger.payloads["2"] = json.dumps({"counter": 2, "other": True})
+    source = _readings_csv(tmp_path / "readings.csv", 4)
+    result = run("meter", "import", str(source), "--batch-size", "4", "-o", "json")
+    assert result.exit_code == 4, result.output
     lines = [json.loads(line) for line in result.stdout.splitlines()]
     assert [(line["row"], line["status"]) for line in lines] == [
-        (1, "ok"), (2, "duplicate"), (3, "ok"),
+        (1, "ok"), (2, "conflict"), (3, "ok"), (4, "ok"),
     ]  # fmt: skip
-    assert [call.function for call in ledger.calls] == ["record_readings"] + ["record_reading"] * 3
+    assert [call.function for call in ledger.calls] == ["record_readings"] * 2
+    assert [len(json.loads(call.args[0])) for call in ledger.calls] == [4, 3]
+    journal = (tmp_path / "readings.csv.journal.jsonl").read_text().splitlines()
+    assert sorted(json.loads(line)["row"] for line in journal) == [1, 3, 4]
+
+
+def test_signed_rows_resubmitted_after_a_crash_are_duplicates(tmp_path: Path, run, ledger) -> None:
+    ledger.key_of = lambda args: str(json.loads(args[0])["counter"])
+    _device_key(tmp_path / "key.pem")
+    source = _readings_csv(tmp_path / "readings.csv", 4)
+    sign = ("--sign-with", str(tmp_path / "key.pem"), "--batch-size", "1", "--in-flight", "1")
+    ledger.crash_after_commit_on_call = 2
+    assert run("meter", "import", str(source), *sign).exit_code == 130
+    ledger.crash_after_commit_on_call = None
+    rerun = run("meter", "import", str(source), *sign, "-o", "json")
+    assert rerun.exit_code == 0, rerun.output
+    statuses = [json.loads(line)["status"] for line in rerun.stdout.splitlines()]
+    assert statuses == ["ok", "duplicate", "ok", "ok"]  # signatures are deterministic

@@ -128,7 +128,10 @@ def test_refusal_of_reads_rows_conflicts_and_transient_failures() -> None:
     assert conflict is not None and conflict.status == "conflict"
     mismatch = EndorseError("ProposalResponsePayloads do not match", code="ABORTED")
     assert refusal_of(mismatch) == Refusal(
-        "ENDORSEMENT_MISMATCH", "ProposalResponsePayloads do not match", retry=True
+        "ENDORSEMENT_MISMATCH",
+        "ProposalResponsePayloads do not match",
+        retry=True,
+        stop_when_exhausted=True,
     )
     assert refusal_of(EndorseError("down", code="UNAVAILABLE")) is None
     assert refusal_of(OSError("disk")) is None
