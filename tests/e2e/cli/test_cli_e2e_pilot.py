@@ -348,34 +348,72 @@ def _kill_after_committed(process: subprocess.Popen[bytes], journal: Path, rows:
     process.wait(timeout=60)
 
 
-def test_invoice_import_killed_halfway_resumes_and_stores_every_row_once(pilot: Pilot) -> None:
+@pytest.mark.parametrize(
+    ("sellers", "options"),
+    [
+        pytest.param(1, ("--batch-size", "1", "--in-flight", "1"), id="one-by-one"),
+        pytest.param(3, ("--batch-size", "2", "--in-flight", "8"), id="8-in-flight-batches"),
+    ],
+)
+def test_invoice_import_killed_halfway_resumes_and_stores_every_row_once(
+    pilot: Pilot, sellers: int, options: tuple[str, ...]
+) -> None:
     cli, (seller, buyer) = pilot.cli, _register_pair(pilot)
+    tax_ids = [seller] + [_register_pair(pilot)[0] for _ in range(sellers - 1)]
     prefix = f"{uuid.uuid4().int % 10**6:06d}"
     numbers = [invoice_number(serial, prefix) for serial in range(1, 41)]
-    source = write_json(
-        pilot.files / f"bulk-{prefix}.json", [invoice(seller, buyer, n) for n in numbers]
-    )
+    documents = [invoice(tax_ids[n % sellers], buyer, number) for n, number in enumerate(numbers)]
+    keys = [f"{document['seller_tax_id']}/{document['number']}" for document in documents]
+    source = write_json(pilot.files / f"bulk-{prefix}.json", documents)
     journal = source.with_name(source.name + ".journal.jsonl")
     log = pilot.files / f"bulk-{prefix}.log"
-    with cli.started("invoice", "import", source, as_=SELLER_A, log=log) as process:
+    with cli.started("invoice", "import", source, *options, as_=SELLER_A, log=log) as process:
         _kill_after_committed(process, journal, 5)
     assert process.returncode == -signal.SIGKILL, log.read_text(encoding="utf-8")
     done_before = {entry["key"] for entry in _journal(journal)}
     assert 5 <= len(done_before) < len(numbers)
 
-    rerun = cli.run("invoice", "import", source, as_=SELLER_A)
+    rerun = cli.run("invoice", "import", source, *options, as_=SELLER_A)
     assert rerun.code == 0, rerun.describe()
     assert f"{len(numbers)} row(s); {len(done_before)} already in" in rerun.stderr
+    assert " rows/s: 40 ok or duplicate, 0 failed" in rerun.stderr
     rows = [json.loads(line) for line in rerun.stdout.splitlines()]
-    assert [row["key"] for row in rows] == [f"{seller}/{n}" for n in numbers]
+    assert [row["key"] for row in rows] == keys
     skipped = {row["key"] for row in rows if row["message"] == "already done (journal)"}
     assert skipped == done_before
     fresh = [row for row in rows if row["key"] not in done_before]
     assert all(row["status"] in ("ok", "duplicate") for row in fresh), fresh
-    # at most the row in flight at the kill was committed without a journal line
-    assert len([row for row in fresh if row["status"] == "duplicate"]) <= 1, fresh
+    # at most the rows in flight at the kill were committed without a journal line
+    in_flight = 1 if sellers == 1 else 8 * 2
+    assert len([row for row in fresh if row["status"] == "duplicate"]) <= in_flight, fresh
 
-    page = cli.ok("invoice", "list", "--seller", seller, "--page-size", "100", as_=OFFICER)
-    assert sorted(record["number"] for record in page["records"]) == numbers
+    listed = []
+    for tax_id in tax_ids:
+        page = cli.ok("invoice", "list", "--seller", tax_id, "--page-size", "100", as_=OFFICER)
+        listed += [f"{tax_id}/{record['number']}" for record in page["records"]]
+    assert sorted(listed) == sorted(keys)  # every row stored, none twice
     final = _journal(journal)
-    assert sorted(entry["key"] for entry in final) == sorted(f"{seller}/{n}" for n in numbers)
+    assert sorted(entry["key"] for entry in final) == sorted(keys)
+
+
+def test_import_tells_a_duplicate_from_a_conflict(pilot: Pilot) -> None:
+    cli, (seller, buyer) = pilot.cli, _register_pair(pilot)
+    prefix = f"{uuid.uuid4().int % 10**6:06d}"
+    issued_no, taken_no, new_no = (invoice_number(serial, prefix) for serial in (1, 2, 3))
+    issued = _issue(pilot, seller, buyer, issued_no)
+    _issue(pilot, seller, buyer, taken_no)
+    changed = dict(invoice(seller, buyer, taken_no), payment_ref="PAY-CHANGED")
+    rows = [invoice(seller, buyer, issued_no), changed, invoice(seller, buyer, new_no)]
+    source = write_json(pilot.files / f"conflict-{prefix}.json", rows)
+    result = cli.run("invoice", "import", source, as_=SELLER_A)
+    assert result.code == 4, result.describe()
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [line["status"] for line in lines] == ["duplicate", "conflict", "ok"]
+    assert lines[0]["tx_id"] == issued["tx_id"]
+    assert "DUPLICATE_INVOICE" in lines[1]["message"]
+    journaled = {
+        entry["key"] for entry in _journal(source.with_name(source.name + ".journal.jsonl"))
+    }
+    assert journaled == {f"{seller}/{issued_no}", f"{seller}/{new_no}"}
+    again = cli.run("invoice", "import", source, as_=SELLER_A)
+    assert again.code == 4  # the conflict is reported again, never marked done
