@@ -33,8 +33,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
-from .errors import CommitError, GatewayError
-from .sectors._errors import rejection_from
+from .errors import ChaincodeRejectedError, CommitError, GatewayError
 
 __all__ = [
     "FINAL",
@@ -273,11 +272,13 @@ def refusal_of(error: BaseException) -> Refusal | None:
         return None
     if _is_mismatch(error):
         return Refusal("ENDORSEMENT_MISMATCH", _MISMATCH, retry=True, stop_when_exhausted=True)
-    rejection = rejection_from(error)
+    from .sectors._errors import rejection_from  # here: importing bulk loads no protobuf
+
+    rejection = error if isinstance(error, ChaincodeRejectedError) else rejection_from(error)
     if rejection is None:
         return None
-    message = str(rejection.message)
-    return Refusal(rejection.code, f"{rejection.code}: {message}", row=refused_row(message))
+    code, message = rejection.rejection_code, str(rejection.message)
+    return Refusal(code, f"{code}: {message}", row=refused_row(message))
 
 
 SubmitRows = Callable[[Sequence[Row]], list[RowResult]]
