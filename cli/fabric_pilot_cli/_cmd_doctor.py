@@ -29,19 +29,26 @@ def _port_check(topology: str, base_port: int) -> _doctor.Check:
 
 
 def _network_checks(settings: Any, topology: str, base_port: int) -> list[_doctor.Check]:
+    """The network in --dir as it is (its own port plan and processes), else a planned one."""
     if not (settings.directory / "network.json").exists():
         return [_port_check(topology, base_port)]
     network = _fabric.load_network(settings.directory)
-    checks = [_doctor.Check("ports", "ok", f"network in {settings.directory} owns its ports")]
-    if not network.is_running():
-        checks[0] = _port_check(topology, network.ports.base_port)
+    statuses = network.status(with_heights=False)
+    checks = _doctor.check_processes(statuses, settings.directory)
+    checks.append(_doctor.check_network_ports(statuses))
     return checks + _doctor.check_tls(network)
 
 
 @click.command("doctor", short_help="Check this machine and the network.")
 @click.option("--docker", "with_docker", is_flag=True, help="Also check Docker and compose.")
-@click.option("--topology", default="dev", show_default=True, help="Port plan to check.")
-@click.option("--base-port", type=click.IntRange(1024, 65000), default=7050, show_default=True)
+@click.option(
+    "--topology", default="dev", show_default=True,
+    help="Port plan to check when --dir holds no network yet.",
+)  # fmt: skip
+@click.option(
+    "--base-port", type=click.IntRange(1024, 65000), default=7050, show_default=True,
+    help="Base port of that plan (a network in --dir is checked on its own ports).",
+)  # fmt: skip
 @click.option("--fabric-bin", type=click.Path(file_okay=False), help="Fabric binaries to check.")
 @dir_option
 @output_option
@@ -50,7 +57,8 @@ def doctor(
     ctx: click.Context, /, *, with_docker: bool, topology: str, base_port: int,
     fabric_bin: str | None,
 ) -> None:  # fmt: skip
-    """Check Go, Fabric binaries, free ports, TLS of a network in --dir, the clock (and Docker).
+    """Check Go, Fabric binaries, the network in --dir (every process up, its own ports, TLS),
+    the clock (and Docker); without a network there, that a planned network's ports are free.
 
     Prints check / status / detail / fix; exit 0 only if nothing failed (warnings pass).
 

@@ -54,9 +54,13 @@ def override(settings: Settings, key: str, value: Any) -> Settings:
     return dataclasses.replace(settings, **changes)
 
 
+SETTINGS_KEY = "fabric_pilot.settings"
+
+
 def _store(key: str) -> Callable[[click.Context, click.Parameter, Any], None]:
     def callback(ctx: click.Context, _param: click.Parameter, value: Any) -> None:
         ctx.obj = override(get_settings(ctx), key, value)
+        ctx.meta[SETTINGS_KEY] = ctx.obj  # meta is shared by every context of the invocation
 
     return callback
 

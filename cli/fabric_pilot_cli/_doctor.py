@@ -19,7 +19,9 @@ __all__ = [
     "check_docker",
     "check_fabric",
     "check_go",
+    "check_network_ports",
     "check_ports",
+    "check_processes",
     "check_tls",
     "certificate_problems",
 ]
@@ -85,24 +87,61 @@ def check_fabric(home: Any) -> list[Check]:
     return checks
 
 
-def _bindable(port: int) -> bool:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        try:
-            probe.bind(("127.0.0.1", port))
-        except OSError:
-            return False
-    return True
+START_FIX = "run `fabric-pilot network start` (it starts whatever is down)"
+
+
+def _busy(ports: Sequence[int]) -> list[int]:
+    # The same probe as 'network up' (SO_REUSEADDR): TIME_WAIT leftovers are not "in use".
+    from fabric_pilot_network.ports import busy_ports
+
+    return busy_ports(list(ports))
 
 
 def check_ports(ports: Sequence[int], base_port: int) -> Check:
-    """Every port of the default plan can be bound on 127.0.0.1."""
-    taken = [port for port in ports if not _bindable(port)]
+    """Every port of a planned network can be bound on 127.0.0.1 (as ``network up`` binds)."""
+    taken = _busy(ports)
     if taken:
         return Check(
             "ports", FAIL, f"{len(taken)} port(s) in use, first {taken[0]}",
             f"stop what uses them, or use 'network up --base-port {base_port + 1000}'",
         )  # fmt: skip
     return Check("ports", OK, f"{min(ports)}-{max(ports)} free")
+
+
+def check_processes(statuses: Sequence[Any], directory: Path) -> list[Check]:
+    """Every process of the network (nodes, CA and chaincode servers) is running.
+
+    A network with nothing running is one failed check: it is stopped.
+    """
+    if statuses and not any(status.running for status in statuses):
+        return [Check("network", FAIL, f"network is stopped ({directory})", START_FIX)]
+    checks = []
+    for status in statuses:
+        if status.running:
+            checks.append(Check(f"{status.kind} {status.name}", OK, f"running (pid {status.pid})"))
+        else:
+            checks.append(Check(f"{status.kind} {status.name}", FAIL, "down", START_FIX))
+    return checks
+
+
+def check_network_ports(statuses: Sequence[Any]) -> Check:
+    """The ports of the network's stopped processes are free for ``network start``.
+
+    Ports of running processes are the network's own and are not probed.
+    """
+    from fabric_pilot_network.processes import port_holder
+
+    wanted = sorted({port for s in statuses if not s.running for port in s.ports.values()})
+    taken = _busy(wanted)
+    if taken:
+        holder = port_holder(taken[0]) or "another process"
+        return Check(
+            "ports", FAIL, f"{len(taken)} port(s) of this network in use, first {taken[0]}"
+            f" by {holder}", f"stop what holds them, then {START_FIX}",
+        )  # fmt: skip
+    every = sorted({port for status in statuses for port in status.ports.values()})
+    span = f"{every[0]}-{every[-1]}" if every else "none"
+    return Check("ports", OK, f"this network's ports ({span}): its own, or free for start")
 
 
 def certificate_problems(cert_file: Path, ca_file: Path, host: str) -> list[str]:
@@ -146,6 +185,8 @@ def check_tls(network: Any) -> list[Check]:
     """TLS chain and SANs of every node's certificate; a live handshake for running nodes."""
     checks = []
     for status in network.status(with_heights=False):
+        if status.kind not in ("orderer", "peer"):
+            continue
         tls = network.layout.node_dir(status.name) / "tls"
         problems = certificate_problems(tls / "server.crt", tls / "ca.crt", status.name)
         if status.running and not problems:

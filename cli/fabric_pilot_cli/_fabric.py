@@ -89,6 +89,23 @@ def load_network(directory: Path) -> Any:
     return FabricNetwork.load(directory)
 
 
+def stopped_hint(directory: Path) -> str | None:
+    """What to say when a call found the network unavailable, if its processes explain it.
+
+    ``network is stopped: ...`` when nothing of the network in ``directory`` runs, a list of
+    what is down when some of it does not run, None when all runs or there is no network.
+    """
+    if not (directory / "network.json").exists():
+        return None
+    statuses = load_network(directory).status(with_heights=False)
+    down = [status.name for status in statuses if not status.running]
+    if not down:
+        return None
+    if len(down) == len(statuses):
+        return "network is stopped: run `fabric-pilot network start`"
+    return f"{', '.join(down)} down: run `fabric-pilot network start`"
+
+
 def load_definition(name: str) -> Any:
     """A chaincode definition by name or file."""
     from fabric_pilot_network.chaincode_definitions import load_definition as load

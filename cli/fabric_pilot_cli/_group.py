@@ -6,7 +6,8 @@ from typing import Any
 
 import click
 
-from ._errors import describe
+from ._context import SETTINGS_KEY
+from ._errors import EXIT_UNAVAILABLE, describe
 from ._settings import Settings
 
 __all__ = ["MappedGroup"]
@@ -16,6 +17,22 @@ def _debug(ctx: click.Context) -> bool:
     root = ctx.find_root()
     settings = root.obj
     return isinstance(settings, Settings) and settings.debug
+
+
+def _unavailable_message(ctx: click.Context, message: str) -> str:
+    """A stopped (or partly stopped) network in --dir explains an unavailable network."""
+    settings = ctx.meta.get(SETTINGS_KEY, ctx.find_root().obj)  # the innermost --dir wins
+    if not isinstance(settings, Settings):
+        return message
+    from . import _fabric
+
+    try:
+        hint = _fabric.stopped_hint(settings.directory)
+    except Exception:  # the original failure matters more than the diagnosis
+        return message
+    if hint is None:
+        return message
+    return hint if hint.startswith("network is stopped") else f"{message} ({hint})"
 
 
 class MappedGroup(click.Group):
@@ -38,5 +55,8 @@ class MappedGroup(click.Group):
             if _debug(ctx):
                 raise
             failure = describe(exc)
-            click.echo(f"Error: {failure.message}", err=True)
+            message = failure.message
+            if failure.exit_code == EXIT_UNAVAILABLE:
+                message = _unavailable_message(ctx, message)
+            click.echo(f"Error: {message}", err=True)
             ctx.exit(failure.exit_code)

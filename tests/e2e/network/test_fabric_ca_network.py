@@ -100,7 +100,9 @@ def test_org_msp_enables_node_ous_on_its_ca_cert(ca_network: FabricNetwork) -> N
 
 
 def test_channel_is_up_on_ca_issued_crypto(ca_network: FabricNetwork) -> None:
-    heights = {status.name: status.heights["mychannel"] for status in ca_network.status()}
+    nodes = [status for status in ca_network.status() if status.kind in ("orderer", "peer")]
+    assert {status.kind for status in ca_network.status()} == {"orderer", "peer", "ca"}
+    heights = {status.name: status.heights["mychannel"] for status in nodes}
     assert min(heights.values()) >= 1
 
 

@@ -3,9 +3,12 @@ group, verified by start, gone after down; start waits for Raft; the folder keep
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import socket
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -114,6 +117,46 @@ def test_start_returns_with_a_raft_leader_and_the_first_submit_succeeds(
         contract = gateway.get_network("mychannel").get_contract("sample_assets")
         contract.submit("create_asset", ["after-start", "blue", "5", "300"])
         assert b"after-start" in contract.evaluate("read_asset", ["after-start"])
+
+
+def _cli(network: FabricNetwork, home: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {key: value for key, value in os.environ.items() if not key.startswith("FABRIC_PILOT_")}
+    env.update(
+        XDG_CONFIG_HOME=str(home),
+        FABRIC_PILOT_CONFIG=str(home / "config.yaml"),
+        FABRIC_PILOT_FABRIC_BIN=str(network.home.bin_dir),
+    )
+    argv = [sys.executable, "-m", "fabric_pilot_cli", "--dir", str(network.directory), *args]
+    return subprocess.run(argv, env=env, capture_output=True, text=True, timeout=120, check=False)
+
+
+def test_doctor_and_commands_on_a_stopped_network_point_at_network_start(
+    network: FabricNetwork, tmp_path: Path
+) -> None:
+    network.stop()
+    doctor = _cli(network, tmp_path, "doctor", "-o", "json")
+    assert doctor.returncode == 1, doctor.stderr
+    rows = {row["check"]: row for row in json.loads(doctor.stdout)}
+    assert rows["network"]["detail"].startswith("network is stopped")
+    assert "fabric-pilot network start" in rows["network"]["fix"]
+    assert rows["ports"]["status"] == "ok"  # just released (TIME_WAIT) is not "in use"
+    assert "--base-port" not in doctor.stdout
+    call = _cli(network, tmp_path, "--as", "Org1", "tx", "evaluate", "sample_assets",
+                "read_asset", "after-start")  # fmt: skip
+    assert call.returncode == 6
+    assert call.stderr.strip() == "Error: network is stopped: run `fabric-pilot network start`"
+    network.start()
+    peer = "peer0.org2.example.com"
+    os.kill(network.processes[peer].pid, signal.SIGKILL)
+    psutil.wait_procs([psutil.Process(network.processes[peer].pid)], timeout=10)
+    doctor = _cli(network, tmp_path, "doctor", "-o", "json")
+    assert doctor.returncode == 1
+    rows = {row["check"]: row for row in json.loads(doctor.stdout)}
+    assert rows[f"peer {peer}"]["status"] == "fail"
+    assert [name for name, row in rows.items() if row["status"] == "fail"] == [f"peer {peer}"]
+    network.start()
+    doctor = _cli(network, tmp_path, "doctor", "-o", "json")
+    assert [row for row in json.loads(doctor.stdout) if row["status"] == "fail"] == []
 
 
 def test_down_leaves_nothing_running_frees_every_port_and_keeps_user_files(

@@ -127,12 +127,15 @@ class FakeNetwork:
         self.calls.append(f"up:{source_topology}")
         progress("fake network is up")
 
-    def status(self) -> list[FakeNodeStatus]:
+    running: tuple[bool, bool] = (True, False)
+
+    def status(self, with_heights: bool = True) -> list[FakeNodeStatus]:
         self.calls.append("status")
+        orderer, peer = self.running
         return [
-            FakeNodeStatus("orderer0.example.com", "orderer", 101, True, {"listen": 7050}, {}),
+            FakeNodeStatus("orderer0.example.com", "orderer", 101, orderer, {"listen": 7050}, {}),
             FakeNodeStatus(
-                "peer0.org1.example.com", "peer", None, False, {"listen": 7053}, {"mychannel": 4}
+                "peer0.org1.example.com", "peer", None, peer, {"listen": 7053}, {"mychannel": 4}
             ),
         ]
 
