@@ -13,6 +13,7 @@ from ._context import get_settings, network_options
 from ._inputs import transient_map
 from ._render import emit, emit_json_line
 from ._sdk import decode_result
+from ._signals import EventGuard
 
 __all__ = ["register"]
 
@@ -237,14 +238,15 @@ def listen(
     settings = get_settings(ctx)
     checkpoint_file = Path(checkpoint) if checkpoint else None
     printed = 0
-    with closing(_sdk.open_session(settings, chaincode)) as session:
+    with EventGuard() as guard, closing(_sdk.open_session(settings, chaincode)) as session:
         if chaincode is None:
             events = session.block_events(start_block, checkpoint_file)
         else:
             events = session.chaincode_events(chaincode, start_block, checkpoint_file)
         for event, acknowledge in events:
-            emit_json_line(event)
-            acknowledge()
+            with guard.handling():  # a stop signal waits for the checkpoint
+                emit_json_line(event)
+                acknowledge()
             printed += 1
             if count is not None and printed >= count:
                 break

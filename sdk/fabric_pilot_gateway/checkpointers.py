@@ -123,4 +123,18 @@ class FileCheckpointer(InMemoryCheckpointer):
         except BaseException:
             Path(tmp_name).unlink(missing_ok=True)
             raise
+        _sync_directory(self._path.parent)  # the rename itself survives a machine crash
         super()._set(block_number, transaction_id)
+
+
+def _sync_directory(folder: Path) -> None:
+    try:
+        descriptor = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(descriptor)
+    except OSError:
+        pass  # some file systems cannot sync a directory; the rename is still atomic
+    finally:
+        os.close(descriptor)

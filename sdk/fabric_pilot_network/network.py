@@ -406,12 +406,17 @@ class FabricNetwork:
         return metric_value(metrics, name, channel)
 
     def raft_leaders(self, channel: str) -> list[str]:
-        """The orderers that currently consider themselves Raft leader of ``channel``."""
-        return [
-            orderer
-            for orderer in self.topology.orderer_org.orderer_names
-            if self.orderer_metric(orderer, "consensus_etcdraft_is_leader", channel) == 1
-        ]
+        """The orderers that currently consider themselves Raft leader of ``channel`` (an
+        orderer that is down or does not answer is not one)."""
+        leaders = []
+        for orderer in self.topology.orderer_org.orderer_names:
+            try:
+                value = self.orderer_metric(orderer, "consensus_etcdraft_is_leader", channel)
+            except OSError:
+                continue
+            if value == 1:
+                leaders.append(orderer)
+        return leaders
 
     def wait_for_leader(self, channel: str, timeout: float = 30.0) -> str:
         """Wait until ``channel`` has a Raft leader, so the orderers accept transactions.

@@ -194,3 +194,32 @@ def test_a_commit_timeout_says_what_is_safe() -> None:
     assert failure.exit_code == EXIT_UNAVAILABLE
     assert failure.message.startswith("no commit status: transaction t1")
     assert "same signed transaction" in failure.message
+
+
+def test_a_stop_signal_while_an_event_is_printed_waits_for_its_checkpoint(
+    run, ledger, monkeypatch
+) -> None:
+    import os
+    import signal
+
+    from cli_fakes import FakeSession
+
+    def block_events(self, start_block, checkpoint_file):
+        for number in range(5):
+
+            def acknowledge(n: int = number) -> None:
+                if n == 2:  # the listener is told to stop between printing and checkpointing
+                    os.kill(os.getpid(), signal.SIGINT)
+                    for _ in range(1000):  # the handler runs between these bytecodes
+                        pass
+                ledger.acknowledged.append(f"block-{n}")
+
+            yield self.block(number), acknowledge
+
+    monkeypatch.setattr(FakeSession, "block_events", block_events)
+    result = run("events", "listen")
+    assert result.exit_code == 130, result.output
+    printed = [json.loads(line)["number"] for line in result.stdout.splitlines()]
+    assert printed == [0, 1, 2]
+    assert ledger.acknowledged == ["block-0", "block-1", "block-2"]  # resume after 2: no repeat
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler

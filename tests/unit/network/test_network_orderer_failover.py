@@ -102,3 +102,20 @@ def test_when_no_orderer_answers_the_last_refusal_is_raised(raft3, monkeypatch) 
             ),
             wait=0.0,
         )
+
+
+def test_an_orderer_that_is_down_is_not_a_leader_and_does_not_stop_the_search(
+    raft3, monkeypatch
+) -> None:
+    import urllib.error
+
+    network, _ = raft3
+
+    def metric(orderer: str, name: str, channel: str) -> float:
+        if orderer == "orderer0.example.com":
+            raise urllib.error.URLError(ConnectionRefusedError(111, "Connection refused"))
+        return 1.0 if orderer == "orderer2.example.com" else 0.0
+
+    monkeypatch.setattr(network, "orderer_metric", metric)
+    assert network.raft_leaders("mychannel") == ["orderer2.example.com"]
+    assert network.wait_for_leader("mychannel", timeout=1.0) == "orderer2.example.com"
