@@ -32,7 +32,7 @@ from ._context import get_settings, network_options, progress
 from ._device import check_signing_keys, sign_reading, signing_key_for
 from ._inputs import json_text
 from ._render import emit, emit_json_line
-from ._sector import group_path
+from ._sector import group_path, pin
 
 __all__ = [
     "DEFAULT_IN_FLIGHT",
@@ -306,5 +306,7 @@ METER_IMPORT = ImportSpec(
 
 def register(cli: click.Group) -> None:
     """Add ``invoice import`` and ``meter import``."""
-    group_path(cli, ("invoice",)).add_command(_import_command(INVOICE_IMPORT))
-    group_path(cli, ("meter",)).add_command(_import_command(METER_IMPORT))
+    for group, spec in (("invoice", INVOICE_IMPORT), ("meter", METER_IMPORT)):
+        group_path(cli, (group,)).add_command(_import_command(spec))
+        methods = (spec.function, spec.batch_function) if spec.batch_function else (spec.function,)
+        pin((group, "import"), spec.chaincode, *methods)

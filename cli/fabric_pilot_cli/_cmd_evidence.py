@@ -18,19 +18,18 @@ import click
 from . import _sdk
 from ._context import get_settings, network_options, output_option
 from ._errors import EXIT_NOT_FOUND, EXIT_USAGE, CliError
-from ._inputs import json_text, read_document, sha256_file
-from ._sector import INT, JSON, Arg, Tx, add_tx, call, emit_result, group_path
+from ._inputs import read_document, sha256_file
+from ._sector import INT, JSON, Arg, Tx, add_tx, call, emit_result, group_path, pin
 
-__all__ = ["EVIDENCE", "FUNCTIONS", "evidence_document", "register"]
+__all__ = ["EVIDENCE", "METHODS", "evidence_document", "register"]
 
 EVIDENCE = "court_evidence"
-FUNCTIONS = {
+METHODS = {  # command -> CourtEvidence method
     "register": "register_evidence",
     "verify": "verify_evidence",
     "verify_hash": "verify_evidence_hash",
     "transfer": "start_custody_transfer",
 }
-PERSONAL_KEY = "depositor_personal"
 _ID = Arg("evidence_id")
 _SEQ = Arg("seq", INT)
 _EX = "EV-2026-0001"
@@ -115,11 +114,12 @@ def _checked(check: Any, value: Any, what: str) -> Any:
         raise CliError(f"{what}: {exc}", EXIT_USAGE) from None
 
 
-def _personal_transient(source: str) -> dict[str, bytes]:
-    from fabric_pilot_gateway.sectors._limits import check_personal_size
+def _personal(source: str) -> Any:
+    from fabric_pilot_gateway.sectors import canonical_json, check_personal_size
 
-    data = json_text(read_document(source)).encode()
-    return {PERSONAL_KEY: _checked(check_personal_size, data, "--personal")}
+    document = read_document(source)
+    _checked(check_personal_size, canonical_json(document), "--personal")
+    return document
 
 
 def _register_command() -> click.Command:
@@ -156,12 +156,9 @@ def _register_command() -> click.Command:
         if options.get("captured_at"):
             _checked(check_rfc3339, options["captured_at"], "--captured-at")
         document = evidence_document(Path(file), evidence_id, options)
-        transient = None
-        if options.get("personal"):
-            transient = _personal_transient(str(options["personal"]))
-        args = [json_text(document)]
-        result = call(ctx, EVIDENCE, FUNCTIONS["register"], args, submit=True, transient=transient)
-        emit_result(ctx, result)
+        personal = _personal(str(options["personal"])) if options.get("personal") else None
+        arguments = {"evidence": document, "depositor_personal": personal}
+        emit_result(ctx, call(ctx, EVIDENCE, METHODS["register"], arguments))
 
     return register_cmd
 
@@ -181,12 +178,14 @@ def _verify_command() -> click.Command:
           fabric-pilot evidence verify contract.pdf -o json
         """
         digest, _size = sha256_file(Path(file))
+        arguments: dict[str, Any] = {"content_hash": digest}
         if evidence_id:
-            args = [evidence_id, digest]
-            result = call(ctx, EVIDENCE, FUNCTIONS["verify"], args, submit=False)
+            result = call(
+                ctx, EVIDENCE, METHODS["verify"], {**arguments, "evidence_id": evidence_id}
+            )
         else:
-            args = ["SHA-256", digest, "50", ""]
-            result = call(ctx, EVIDENCE, FUNCTIONS["verify_hash"], args, submit=False)
+            arguments.update(hash_alg="SHA-256", page_size=50)
+            result = call(ctx, EVIDENCE, METHODS["verify_hash"], arguments)
         emit_result(ctx, result)
         if isinstance(result, dict) and result.get("match") is False:
             ctx.exit(EXIT_NOT_FOUND)
@@ -213,8 +212,8 @@ def _transfer_command() -> click.Command:
           fabric-pilot evidence custody transfer EV-2026-0001 2 --to CourtMSP --reason trial
         """
         receiver = {"msp_id": to_msp, **({"id": to_id} if to_id else {})}
-        args = [evidence_id, str(seq), json_text(receiver), reason]
-        emit_result(ctx, call(ctx, EVIDENCE, FUNCTIONS["transfer"], args, submit=True))
+        arguments = {"evidence_id": evidence_id, "seq": seq, "receiver": receiver, "reason": reason}
+        emit_result(ctx, call(ctx, EVIDENCE, METHODS["transfer"], arguments))
 
     return transfer_cmd
 
@@ -275,6 +274,9 @@ def register(cli: click.Group) -> None:
     custody = group_path(cli, ("evidence", "custody"))
     custody.help = "Chain of custody.\n\n\b\nExample:\n  fabric-pilot evidence custody history EV-1"
     custody.add_command(_transfer_command())
+    pin(("evidence", "register"), EVIDENCE, METHODS["register"])
+    pin(("evidence", "verify"), EVIDENCE, METHODS["verify"], METHODS["verify_hash"])
+    pin(("evidence", "custody", "transfer"), EVIDENCE, METHODS["transfer"])
     for tx in EVIDENCE_TXS:
         add_tx(cli, EVIDENCE, tx)
     group.add_command(_receipt_group())

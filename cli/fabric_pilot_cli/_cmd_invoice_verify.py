@@ -9,7 +9,7 @@ import click
 from ._context import network_options
 from ._errors import EXIT_NOT_FOUND
 from ._inputs import sha256_file
-from ._sector import call, emit_result, group_path
+from ._sector import call, emit_result, group_path, pin
 
 __all__ = ["register"]
 
@@ -50,17 +50,23 @@ def register(cli: click.Group, chaincode: str) -> None:
         """
         if invoice_file:
             digest, _size = sha256_file(Path(invoice_file))
-            result = call(ctx, chaincode, "verify_invoice_file", [digest], submit=False)
+            result = call(ctx, chaincode, "verify_invoice_file", {"file_hash": digest})
         else:
             fields = (seller_tax_id, number, total_gross_fen, issue_date)
             if any(value is None for value in fields):
                 raise click.UsageError(
                     "give SELLER_TAX_ID NUMBER TOTAL_GROSS_FEN ISSUE_DATE or --file"
                 )
-            args = [str(value) for value in fields]
-            result = call(ctx, chaincode, "verify_invoice", args, submit=False)
+            arguments = {
+                "seller_tax_id": seller_tax_id,
+                "number": number,
+                "total_gross_fen": total_gross_fen,
+                "issue_date": issue_date,
+            }
+            result = call(ctx, chaincode, "verify_invoice", arguments)
         emit_result(ctx, result)
         if isinstance(result, dict) and result.get("authentic") is False:
             ctx.exit(EXIT_NOT_FOUND)
 
     group_path(cli, ("invoice",)).add_command(verify)
+    pin(("invoice", "verify"), chaincode, "verify_invoice", "verify_invoice_file")

@@ -9,8 +9,8 @@ import click
 from ._context import network_options
 from ._device import sign_reading, signing_key_for
 from ._errors import EXIT_USAGE, CliError
-from ._inputs import json_text, read_document
-from ._sector import call, emit_result, group_path
+from ._inputs import read_document
+from ._sector import call, emit_result, group_path, pin
 
 __all__ = ["register"]
 
@@ -41,7 +41,7 @@ def register(cli: click.Group, chaincode: str) -> None:
         if sign_with:
             key = signing_key_for(Path(sign_with), str(document.get("meter_id", "")))
             document = sign_reading(document, key)
-        result = call(ctx, chaincode, "record_reading", [json_text(document)], submit=True)
-        emit_result(ctx, result)
+        emit_result(ctx, call(ctx, chaincode, "record_reading", {"reading": document}))
 
     group_path(cli, ("meter",)).add_command(read)
+    pin(("meter", "read"), chaincode, "record_reading")

@@ -1,11 +1,9 @@
-"""Signing meter readings as a meter device would (for demos, tests and gateways that hold
-device keys). The signature is ECDSA P-256 / SHA-256, DER, hex-encoded, over the canonical
-JSON of the signed reading fields; ``flag`` defaults to ``normal`` and is signed."""
+"""Meter device keys for ``meter read --sign-with`` and ``meter import --sign-with``: found,
+loaded and checked here; the SDK (``fabric_pilot_gateway.sectors.sign_reading``) signs."""
 
 from __future__ import annotations
 
 import functools
-import json
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -13,22 +11,11 @@ from typing import Any
 from ._errors import EXIT_USAGE, CliError
 
 __all__ = [
-    "SIGNED_FIELDS",
     "check_signing_keys",
     "load_signing_key",
     "sign_reading",
     "signing_key_for",
 ]
-
-SIGNED_FIELDS = (
-    "counter",
-    "export_wh",
-    "flag",
-    "import_wh",
-    "interval_end",
-    "interval_start",
-    "meter_id",
-)
 
 
 def signing_key_for(source: Path, meter_id: str) -> Path:
@@ -73,7 +60,7 @@ def check_signing_keys(source: Path, meter_ids: Iterable[str]) -> None:
 
 
 def sign_reading(reading: dict[str, Any], key_file: Path) -> dict[str, Any]:
-    """A copy of ``reading`` with ``flag`` defaulted and ``signature`` set.
+    """A copy of ``reading`` signed by the device key in ``key_file`` (the SDK signs).
 
     The signature is deterministic (RFC 6979): signing the same reading again gives the same
     bytes, so a re-run of an interrupted import resubmits identical rows, which the contract
@@ -82,18 +69,10 @@ def sign_reading(reading: dict[str, Any], key_file: Path) -> dict[str, Any]:
     Raises:
         CliError: the key is unreadable or not ECDSA P-256, or a signed field is missing.
     """
-    from cryptography.hazmat.primitives import hashes
-    from cryptography.hazmat.primitives.asymmetric import ec
+    from fabric_pilot_gateway.sectors import sign_reading as sign
 
     key = load_signing_key(key_file)
-    signed = {"flag": "normal", **reading}
-    missing = [name for name in SIGNED_FIELDS if name not in signed]
-    if missing:
-        raise CliError(f"reading has no {missing[0]!r}", EXIT_USAGE)
-    message = json.dumps(
-        {name: signed[name] for name in SIGNED_FIELDS},
-        sort_keys=True, separators=(",", ":"), ensure_ascii=False,
-    ).encode()  # fmt: skip
-    algorithm = ec.ECDSA(hashes.SHA256(), deterministic_signing=True)
-    signed["signature"] = key.sign(message, algorithm).hex()
-    return signed
+    try:
+        return sign(reading, key)
+    except ValueError as exc:
+        raise CliError(str(exc), EXIT_USAGE) from None

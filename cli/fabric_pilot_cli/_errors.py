@@ -94,6 +94,7 @@ EXIT_CODE_OF: dict[type[BaseException], int] = {
     sdk.RecordNotFoundError: EXIT_NOT_FOUND,
     sdk.CommitError: EXIT_COMMIT_INVALID,
     sdk.SignatureRequiredError: EXIT_USAGE,
+    sdk.EncodingError: EXIT_USAGE,
     sdk.ProfileError: EXIT_USAGE,
     sdk.ReceiptError: EXIT_NOT_FOUND,
     sdk.FabricCAError: EXIT_ERROR,

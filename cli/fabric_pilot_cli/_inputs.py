@@ -36,10 +36,21 @@ def read_document(source: str) -> Any:
 
 
 def json_text(value: Any) -> str:
-    """A chaincode argument: strings as-is, everything else as compact JSON."""
+    """A chaincode argument as text: strings as-is, anything else as the SDK's canonical JSON
+    (floats refused: ``EncodingError``, exit 2)."""
     if isinstance(value, str):
         return value
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    from fabric_pilot_gateway.sectors import canonical_json
+
+    return canonical_json(value).decode()
+
+
+def _transient_value(value: Any) -> bytes:
+    """The SDK's encoding of a transaction argument (canonical JSON, floats refused)."""
+    from fabric_pilot_gateway.sectors import encode_arg
+
+    encoded = encode_arg(value)
+    return encoded.encode() if isinstance(encoded, str) else encoded
 
 
 def _file_bytes(path: str) -> bytes:
@@ -61,7 +72,7 @@ def transient_map(items: Sequence[str]) -> dict[str, bytes]:
             document = read_document(item[1:])
             if not isinstance(document, dict):
                 raise CliError(f"{item}: transient file must hold a JSON object", EXIT_USAGE)
-            result.update({key: json_text(value).encode() for key, value in document.items()})
+            result.update({key: _transient_value(value) for key, value in document.items()})
             continue
         key, sep, value = item.partition("=")
         if not sep or not key:

@@ -10,13 +10,20 @@ import json
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from ._profiles import IdentityInfo, resolve_identity
 from ._settings import Settings
 
+if TYPE_CHECKING:
+    from fabric_pilot_gateway.commit import Committed
+    from fabric_pilot_gateway.contract import Contract
+    from fabric_pilot_gateway.sectors import SectorClient
+
 __all__ = [
+    "SECTOR_CLIENTS",
     "Acknowledge",
+    "OnCommit",
     "CaSession",
     "FabricCaSession",
     "GatewaySession",
@@ -30,6 +37,26 @@ __all__ = [
 ]
 
 Acknowledge = Callable[[], None]
+OnCommit = Callable[["Committed"], None]
+
+SECTOR_CLIENTS = {
+    "tax_invoice": "TaxInvoices",
+    "energy_metering": "EnergyMetering",
+    "court_evidence": "CourtEvidence",
+}
+"""The SDK's typed client (in ``fabric_pilot_gateway.sectors``) of each sector chaincode."""
+
+
+def sector_client(chaincode: str, contract: Contract, on_commit: OnCommit) -> SectorClient:
+    """The SDK's typed client of ``chaincode`` over ``contract``.
+
+    Raises:
+        KeyError: ``chaincode`` is not a sector chaincode.
+    """
+    from fabric_pilot_gateway import sectors
+
+    client_class: type[SectorClient] = getattr(sectors, SECTOR_CLIENTS[chaincode])
+    return client_class(contract, on_commit=on_commit)
 
 
 @dataclass(frozen=True)
@@ -96,6 +123,10 @@ class Session(Protocol):
         wait: bool = True,
     ) -> Submitted:
         """Submit a transaction (and wait for its commit unless ``wait`` is False)."""
+        ...
+
+    def sector(self, chaincode: str, on_commit: OnCommit) -> SectorClient:
+        """The SDK's typed client of a sector chaincode; ``on_commit`` sees each commit."""
         ...
 
     def chaincode_events(
@@ -219,6 +250,10 @@ class GatewaySession:
             committed.block_number,
             committed.status.code_name,
         )
+
+    def sector(self, chaincode: str, on_commit: OnCommit) -> SectorClient:
+        """The SDK's typed client of a sector chaincode; ``on_commit`` sees each commit."""
+        return sector_client(chaincode, self._network.get_contract(chaincode), on_commit)
 
     def chaincode_events(
         self, chaincode: str, start_block: int | None, checkpoint_file: Path | None

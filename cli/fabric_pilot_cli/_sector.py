@@ -1,8 +1,10 @@
 """Sector commands from data: each transaction is a :class:`Tx` spec turned into a click command.
 
-A spec names the command path, the chaincode function, its arguments (text, integer or a JSON
-document from FILE, ``-`` or inline), whether it is submitted or evaluated, and optionally a
-document key that travels as transient (private) data instead of as an argument.
+A spec names the command path, the method of the SDK's typed sector client it calls (which is
+also the contract transaction's name), that method's keyword arguments (text, integer or a
+JSON document from FILE, ``-`` or inline) and optionally a document key that the SDK method
+takes as a separate, private argument. Submit or evaluate, encoding, rejections and commit
+handling all come from the SDK method.
 """
 
 from __future__ import annotations
@@ -12,17 +14,21 @@ from collections.abc import Callable, Sequence
 from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from . import _sdk
 from ._context import get_settings, network_options, progress
 from ._errors import EXIT_USAGE, CliError
-from ._inputs import json_text, read_document
+from ._inputs import read_document
 from ._render import emit
 
+if TYPE_CHECKING:
+    from fabric_pilot_gateway.commit import Committed
+
 __all__ = [
+    "SDK_METHODS",
     "Arg",
     "Tx",
     "add_tx",
@@ -31,8 +37,18 @@ __all__ = [
     "emit_result",
     "encode_bookmark",
     "group_path",
+    "pin",
     "selector_list",
 ]
+
+SDK_METHODS: dict[tuple[str, ...], tuple[str, tuple[str, ...]]] = {}
+"""Command path -> (chaincode, the methods of the SDK's typed client of it that it calls)."""
+
+
+def pin(path: tuple[str, ...], chaincode: str, *methods: str) -> None:
+    """Declare which SDK sector-client methods the command at ``path`` calls (tested)."""
+    SDK_METHODS[path] = (chaincode, methods)
+
 
 TEXT = "text"
 INT = "int"
@@ -55,10 +71,11 @@ class Arg:
 
 @dataclass(frozen=True)
 class Tx:
-    """One chaincode transaction exposed as a command."""
+    """One SDK sector-client method exposed as a command (``method`` is also the contract
+    transaction's name; ``submit`` only says so in the help: the SDK method decides)."""
 
     path: tuple[str, ...]
-    function: str
+    method: str
     args: tuple[Arg, ...] = ()
     submit: bool = False
     summary: str = ""
@@ -88,33 +105,28 @@ def _convert(arg: Arg, value: Any) -> Any:
     return str(value)
 
 
-def _split_transient(
-    values: list[Any], key: str | None
-) -> tuple[list[str], dict[str, bytes] | None]:
-    """Arguments as text; a document's ``key`` entry moves to the transient map."""
-    transient: dict[str, bytes] | None = None
-    texts: list[str] = []
-    for value in values:
-        document = value
-        if key and isinstance(value, dict) and key in value:
-            transient = {key: json_text(value[key]).encode()}
-            document = {name: item for name, item in value.items() if name != key}
-        texts.append(json_text(document))
-    return texts, transient
+def _private_argument(values: dict[str, Any], key: str | None) -> None:
+    """Move a document's ``key`` entry out into the SDK method's argument of that name."""
+    if not key:
+        return
+    for name, value in list(values.items()):
+        if isinstance(value, dict) and key in value:
+            values[name] = {item: member for item, member in value.items() if item != key}
+            values[key] = value[key]
+            return
 
 
-def call(
-    ctx: click.Context, chaincode: str, function: str, args: list[str], *,
-    submit: bool, transient: dict[str, bytes] | None = None,
-) -> Any:  # fmt: skip
-    """Submit or evaluate ``function``; return the decoded result (plus tx ID when submitted)."""
+def _report_commit(committed: Committed) -> None:
+    progress(f"committed {committed.transaction_id} in block {committed.block_number}")
+
+
+def call(ctx: click.Context, chaincode: str, method: str, arguments: dict[str, Any]) -> Any:
+    """Call ``method`` of the SDK's typed client of ``chaincode``; return its decoded result
+    (a submit reports its transaction ID and block on stderr)."""
     settings = get_settings(ctx)
     with closing(_sdk.open_session(settings, chaincode)) as session:
-        if submit:
-            outcome = session.submit(chaincode, function, args, transient=transient)
-            progress(f"committed {outcome.transaction_id} in block {outcome.block_number}")
-            return _sdk.decode_result(outcome.result)
-        return _sdk.decode_result(session.evaluate(chaincode, function, args, transient=transient))
+        client = session.sector(chaincode, on_commit=_report_commit)
+        return getattr(client, method)(**arguments)
 
 
 def encode_bookmark(bookmark: str) -> str:
@@ -174,7 +186,7 @@ def _paging(function: Callable[..., Any]) -> Callable[..., Any]:
 
 def _help(tx: Tx) -> str:
     kind = "Submit" if tx.submit else "Evaluate"
-    lines = [f"{tx.summary} ({kind}s {tx.function}.)", "", "\b", "Example:"]
+    lines = [f"{tx.summary} ({kind}s {tx.method}.)", "", "\b", "Example:"]
     lines.append(f"  fabric-pilot {' '.join(tx.path)} {tx.example}".rstrip())
     if any(arg.kind == JSON for arg in tx.args):
         lines += ["", "JSON arguments take a FILE, - (stdin) or inline JSON."]
@@ -196,12 +208,12 @@ def add_tx(root: click.Group, chaincode: str, tx: Tx) -> click.Command:
 
     @click.pass_context
     def callback(ctx: click.Context, /, **params: Any) -> None:
-        values = [_convert(arg, params[arg.param]) for arg in tx.args]
-        args, transient = _split_transient(values, tx.transient)
+        values = {arg.param: _convert(arg, params[arg.param]) for arg in tx.args}
+        _private_argument(values, tx.transient)
         if tx.paged:
-            args += [str(params["page_size"]), decode_bookmark(params["bookmark"])]
-        result = call(ctx, chaincode, tx.function, args, submit=tx.submit, transient=transient)
-        emit_result(ctx, result, tx.columns)
+            values["page_size"] = params["page_size"]
+            values["bookmark"] = decode_bookmark(params["bookmark"])
+        emit_result(ctx, call(ctx, chaincode, tx.method, values), tx.columns)
 
     command = click.Command(
         tx.path[-1], callback=callback, help=_help(tx), short_help=tx.summary,
@@ -214,15 +226,17 @@ def add_tx(root: click.Group, chaincode: str, tx: Tx) -> click.Command:
     if tx.paged:
         _paging(command)
     group_path(root, tx.path[:-1]).add_command(command)
+    pin(tx.path, chaincode, tx.method)
     return command
 
 
 def selector_list(
     root: click.Group,
-    *, path: tuple[str, ...], chaincode: str, selectors: dict[str, str],
+    *, path: tuple[str, ...], chaincode: str, selectors: dict[str, tuple[str, str]],
     summary: str, example: str, columns: Sequence[str] | None = None,
 ) -> click.Command:  # fmt: skip
-    """A paged ``list`` command with exactly one ``--<selector> VALUE`` choosing the function."""
+    """A paged ``list`` command with exactly one ``--<selector> VALUE`` choosing the SDK
+    method; ``selectors`` maps each option to (method, the method's argument for VALUE)."""
 
     @click.pass_context
     def callback(ctx: click.Context, /, **params: Any) -> None:
@@ -231,16 +245,22 @@ def selector_list(
             options = ", ".join(f"--{name}" for name in selectors)
             raise CliError(f"give exactly one of {options}", EXIT_USAGE)
         name, value = chosen[0]
-        args = [str(value), str(params["page_size"]), decode_bookmark(params["bookmark"])]
-        emit_result(ctx, call(ctx, chaincode, selectors[name], args, submit=False), columns)
+        method, argument = selectors[name]
+        arguments = {
+            argument: str(value),
+            "page_size": params["page_size"],
+            "bookmark": decode_bookmark(params["bookmark"]),
+        }
+        emit_result(ctx, call(ctx, chaincode, method, arguments), columns)
 
     command = click.Command(
         path[-1], callback=callback, short_help=summary,
         help=f"{summary}\n\n\b\nExample:\n  fabric-pilot {' '.join(path)} {example}",
-        params=[click.Option([f"--{name}"], help=f"List by {name} ({function}).")
-                for name, function in selectors.items()],
+        params=[click.Option([f"--{name}"], help=f"List by {name} ({method}).")
+                for name, (method, _argument) in selectors.items()],
     )  # fmt: skip
     network_options(command)
     _paging(command)
     group_path(root, path[:-1]).add_command(command)
+    pin(path, chaincode, *(method for method, _argument in selectors.values()))
     return command

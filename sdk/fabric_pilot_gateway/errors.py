@@ -31,6 +31,8 @@ Error tree::
     │   └── FabricCANotFoundError    HTTP 404 (e.g. no such identity)
     └── ValueError
         ├── SignatureRequiredError   a step needs a signature and no signer is set
+        ├── EncodingError            (also a TypeError) an argument holds a float or a
+        │                            value JSON cannot carry
         ├── ProfileError             (``profiles``) a connection profile is malformed
         └── ReceiptError             (``receipts``) a receipt failed offline verification;
                                      ``check`` names the failed check
@@ -53,6 +55,7 @@ __all__ = [
     "CommitError",
     "CommitStatusError",
     "CommitTimeoutError",
+    "EncodingError",
     "EndorseError",
     "EndorsementMismatchError",
     "ErrorDetail",
@@ -221,6 +224,11 @@ class CommitError(Exception):
 
 class SignatureRequiredError(ValueError):
     """A step needs a signature but the Gateway has no signer (use offline signing)."""
+
+
+class EncodingError(TypeError, ValueError):
+    """A transaction argument cannot be sent: a float (the contracts take integer units) or
+    a value JSON cannot carry."""
 
 
 class ProfileError(ValueError):

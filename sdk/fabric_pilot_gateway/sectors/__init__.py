@@ -39,11 +39,13 @@ from ._limits import (
     check_personal_size,
     check_rfc3339,
 )
+from ._readings import SIGNED_READING_FIELDS, reading_message, sign_reading
 from ._tax import TaxInvoices
 
 __all__ = [
     "MAX_PAGE_SIZE",
     "MAX_PERSONAL_BYTES",
+    "SIGNED_READING_FIELDS",
     "ChaincodeRejectedError",
     "CourtEvidence",
     "EnergyMetering",
@@ -58,5 +60,7 @@ __all__ = [
     "decode_result",
     "encode_arg",
     "encode_args",
+    "reading_message",
     "rejection_from",
+    "sign_reading",
 ]

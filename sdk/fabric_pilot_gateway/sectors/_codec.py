@@ -11,6 +11,8 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from ..errors import EncodingError
+
 __all__ = ["canonical_json", "decode_result", "encode_arg", "encode_args"]
 
 
@@ -20,16 +22,16 @@ def _check_json(value: Any) -> None:
     while stack:
         item = stack.pop()
         if isinstance(item, float):
-            raise TypeError("floats are not allowed in canonical JSON (use integer units)")
+            raise EncodingError("floats are not allowed in canonical JSON (use integer units)")
         if isinstance(item, Mapping):
             for key, member in item.items():
                 if not isinstance(key, str):
-                    raise TypeError(f"JSON object keys must be str, got {type(key).__name__}")
+                    raise EncodingError(f"JSON object keys must be str, got {type(key).__name__}")
                 stack.append(member)
         elif isinstance(item, list | tuple):
             stack.extend(item)
         elif item is not None and not isinstance(item, str | int | bool):
-            raise TypeError(f"{type(item).__name__} is not JSON serializable")
+            raise EncodingError(f"{type(item).__name__} is not JSON serializable")
 
 
 def _plain(value: Any) -> Any:
@@ -45,7 +47,8 @@ def canonical_json(value: Any) -> bytes:
     """Encode ``value`` as canonical JSON bytes.
 
     Raises:
-        TypeError: If ``value`` contains a float or a value JSON cannot encode.
+        EncodingError: (a TypeError) If ``value`` contains a float or a value JSON cannot
+            encode.
     """
     _check_json(value)
     text = json.dumps(_plain(value), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
@@ -59,7 +62,7 @@ def encode_arg(value: Any) -> str | bytes:
     becomes ``true``/``false``; ``int`` decimal text; ``str`` and ``bytes`` pass through.
 
     Raises:
-        TypeError: For floats and other values the contracts cannot read.
+        EncodingError: (a TypeError) For floats and other values the contracts cannot read.
     """
     if isinstance(value, str | bytes):
         return value
@@ -69,7 +72,7 @@ def encode_arg(value: Any) -> str | bytes:
         return str(value)
     if isinstance(value, Mapping | Sequence):
         return canonical_json(value)
-    raise TypeError(f"cannot encode a {type(value).__name__} transaction argument")
+    raise EncodingError(f"cannot encode a {type(value).__name__} transaction argument")
 
 
 def encode_args(*values: Any) -> list[str | bytes]:

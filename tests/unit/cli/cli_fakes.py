@@ -16,10 +16,11 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
 from fabric_pilot_cli._profiles import IdentityInfo
-from fabric_pilot_cli._sdk import Submitted
+from fabric_pilot_cli._sdk import OnCommit, Submitted, sector_client
 from fabric_pilot_gateway import errors as sdk_errors
+from fabric_pilot_gateway.commit import Committed, Status
 from fabric_pilot_gateway.errors import ErrorDetail, GatewayError, specific_error
-from fabric_pilot_gateway.sectors import rejection_from
+from fabric_pilot_gateway.sectors import SectorClient, rejection_from
 from fabric_pilot_network.errors import UnknownProcessError
 
 BATCH_FUNCTIONS = {"issue_invoices": "invoices", "record_readings": "readings"}
@@ -287,6 +288,57 @@ class FakeLedger:
         return tx_id
 
 
+def _text(value: str | bytes) -> str:
+    return value.decode() if isinstance(value, bytes) else value
+
+
+class _FakeSubmitted:
+    def __init__(self, submitted: Submitted) -> None:
+        self._submitted = submitted
+
+    def committed(self) -> Committed:
+        tx_id, block = self._submitted.transaction_id, self._submitted.block_number or 0
+        return Committed(self._submitted.result, Status(tx_id, 0, "VALID", True, block))
+
+
+class FakeContract:
+    """The SDK ``Contract`` seam of the typed sector clients, writing to the fake session."""
+
+    def __init__(self, session: FakeSession, chaincode: str) -> None:
+        self.session = session
+        self.chaincode_name = chaincode
+
+    def evaluate(
+        self, name: str, args: Sequence[str | bytes] = (), *,
+        transient: Mapping[str, str | bytes] | None = None,
+        endorsing_organizations: Sequence[str] | None = None,
+    ) -> bytes:  # fmt: skip
+        return self.session.evaluate(
+            self.chaincode_name, name, [_text(arg) for arg in args],
+            transient=_bytes_map(transient), endorsing_orgs=endorsing_organizations or (),
+        )  # fmt: skip
+
+    def submit_async(
+        self, name: str, args: Sequence[str | bytes] = (), *,
+        transient: Mapping[str, str | bytes] | None = None,
+        endorsing_organizations: Sequence[str] | None = None,
+    ) -> _FakeSubmitted:  # fmt: skip
+        return _FakeSubmitted(
+            self.session.submit(
+                self.chaincode_name, name, [_text(arg) for arg in args],
+                transient=_bytes_map(transient), endorsing_orgs=endorsing_organizations or (),
+            )
+        )  # fmt: skip
+
+
+def _bytes_map(values: Mapping[str, str | bytes] | None) -> dict[str, bytes] | None:
+    if not values:
+        return None
+    return {
+        key: value.encode() if isinstance(value, str) else value for key, value in values.items()
+    }
+
+
 class FakeSession:
     """In-memory stand-in for the Gateway session."""
 
@@ -312,7 +364,9 @@ class FakeSession:
             Call("evaluate", chaincode, function, list(args), dict(transient or {}) or None,
                  tuple(endorsing_orgs))
         )  # fmt: skip
-        result = self.ledger.results.get(function, {"function": function, "args": list(args)})
+        echo = {"function": function, "args": list(args)}
+        default = [echo] if function.endswith("history") else echo  # as the contracts return
+        result = self.ledger.results.get(function, default)
         return json.dumps(result).encode()
 
     def submit(
@@ -356,6 +410,10 @@ class FakeSession:
             for key, document in zip(keys, documents, strict=True)
         ]
         return json.dumps({BATCH_FUNCTIONS[function]: records}).encode()
+
+    def sector(self, chaincode: str, on_commit: OnCommit) -> SectorClient:
+        """The SDK's real typed client over a fake contract that writes to the ledger."""
+        return sector_client(chaincode, FakeContract(self, chaincode), on_commit)  # type: ignore[arg-type]
 
     def chaincode_events(
         self, chaincode: str, start_block: int | None, checkpoint_file: Path | None
