@@ -39,6 +39,7 @@ __all__ = [
     "ChaincodeError",
     "DeployResult",
     "deploy",
+    "deploy_many",
     "list_chaincodes",
     "restart_chaincode_servers",
     "spawn_chaincode_servers",
@@ -100,6 +101,7 @@ class _Deployment:
         if entry:
             return int(entry["port"])
         used = {int(entry["port"]) for entry in self.network.chaincodes.values()}
+        used |= self.network.reserved_chaincode_ports
         free = [port for port in self.network.ports.chaincode if port not in used]
         if not free:
             raise ChaincodeError("no chaincode server port left in this network's port plan")
@@ -205,23 +207,40 @@ class _Deployment:
         self.run_through_orderer(command, "commit")
 
     def wait_callable(self, timeout: float = 60.0) -> None:
+        """Wait until every peer of the channel runs the chaincode (peers queried in parallel).
+
+        Raises:
+            ChaincodeError: a peer could not call it in time.
+        """
         deadline = time.monotonic() + timeout
-        last = ""
-        while time.monotonic() < deadline:
-            for peer in self.peers:
-                command = self.network.admin.peer(
-                    peer, "chaincode", "query",
-                    "-C", self.channel.name, "-n", self.definition.name, "-c", _METADATA_CALL,
-                )  # fmt: skip
+
+        def callable_on(peer: str) -> str:
+            command = self.network.admin.peer(
+                peer, "chaincode", "query",
+                "-C", self.channel.name, "-n", self.definition.name, "-c", _METADATA_CALL,
+            )  # fmt: skip
+            last = ""
+            while time.monotonic() < deadline:
                 try:
                     self.network.run(command)
+                    return ""
                 except CommandError as exc:
                     last = str(exc)
-                    break
-            else:
-                return
-            time.sleep(0.3)
-        raise ChaincodeError(f"{self.definition.name}: not callable after {timeout:.0f}s: {last}")
+                time.sleep(0.3)
+            return last
+
+        with ThreadPoolExecutor(max_workers=4) as pool:
+            failures = [failure for failure in pool.map(callable_on, self.peers) if failure]
+        if failures:
+            raise ChaincodeError(
+                f"{self.definition.name}: not callable after {timeout:.0f}s: {failures[0]}"
+            )
+
+    def wait_ready(self) -> None:
+        """Callable on every peer and discoverable by every org (both checked at once)."""
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            for future in [pool.submit(self.wait_callable), pool.submit(self.wait_discoverable)]:
+                future.result()
 
     def wait_discoverable(self, timeout: float = 60.0) -> None:
         """Wait until every org's peer can plan endorsements (gossip has spread the news).
@@ -335,14 +354,35 @@ def deploy(
         ChaincodeError: a lifecycle step failed; the message names the step and peer.
     """
     started = time.monotonic()
-    run = _Deployment(network, definition)
-    port = run.port()
+    with network.lock:  # parallel deploys: one TLS material, distinct ports
+        run = _Deployment(network, definition)
+        port = run.port()
+        network.reserved_chaincode_ports.add(port)
+    try:
+        return _deploy(run, port, progress, started)
+    finally:
+        network.reserved_chaincode_ports.discard(port)
+
+
+def deploy_many(
+    network: FabricNetwork, definitions: list[ChaincodeDefinition], progress: Progress = _quiet
+) -> list[DeployResult]:
+    """Deploy several chaincodes at once (in threads); the results in the given order.
+
+    Raises:
+        ChaincodeError: a deploy failed (the others run to their end first).
+    """
+    with ThreadPoolExecutor(max_workers=max(1, len(definitions))) as pool:
+        futures = [pool.submit(deploy, network, item, progress) for item in definitions]
+        return [future.result() for future in futures]
+
+
+def _deploy(run: _Deployment, port: int, progress: Progress, started: float) -> DeployResult:
+    network, definition = run.network, run.definition
     address = f"127.0.0.1:{port}"
     package = ccaas_package(definition.label, address, run.tls)
     identifier = package_id(definition.label, package)
     package_file = write_package(run.folder / f"{definition.label}.tar.gz", package)
-    progress(f"installing {definition.label} on {len(run.peers)} peer(s)")
-    run.install(package_file)
     entry = {
         "port": port,
         "package_id": identifier,
@@ -351,9 +391,12 @@ def deploy(
         "version": definition.version,
     }
     progress(f"starting chaincode server on {address}")
-    record = _start_server(network, definition.name, entry)
-    network.chaincodes[definition.name] = entry
+    with network.lock:
+        record = _start_server(network, definition.name, entry)
+        network.chaincodes[definition.name] = entry
     network.save()
+    progress(f"installing {definition.label} on {len(run.peers)} peer(s)")
+    run.install(package_file)  # while the server starts
     wait_serving(record, port)
     sequence = run.committed_sequence() + 1
     progress(f"approving sequence {sequence} for {', '.join(run.channel.orgs)}")
@@ -361,8 +404,7 @@ def deploy(
     run.check_readiness(sequence)
     progress(f"committing {definition.name} on {definition.channel}")
     run.commit(sequence)
-    run.wait_callable()
-    run.wait_discoverable()
+    run.wait_ready()
     entry["sequence"] = sequence
     network.save()
     seconds = time.monotonic() - started

@@ -13,6 +13,7 @@ import copy
 import json
 import logging
 import shutil
+import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -111,6 +112,9 @@ class FabricNetwork:
         self.admin = AdminTools(home, topology, self.layout, ports, self.directory / "nodes")
         self.processes: dict[str, ProcessRecord] = {}
         self.chaincodes: dict[str, Any] = {}
+        # Guards the state (and chaincode port choice) when deploys run in parallel threads.
+        self.lock = threading.RLock()
+        self.reserved_chaincode_ports: set[int] = set()
 
     # ----------------------------------------------------------------- construction
 
@@ -168,10 +172,11 @@ class FabricNetwork:
             "processes": {name: record.to_json() for name, record in self.processes.items()},
             "chaincodes": self.chaincodes,
         }
-        tmp = self.directory / (STATE_FILE + ".tmp")
-        tmp.write_text(json.dumps(state, indent=2, sort_keys=True), encoding="utf-8")
-        tmp.replace(self.directory / STATE_FILE)
-        NetworkFolder(self.directory).claim()
+        with self.lock:
+            tmp = self.directory / (STATE_FILE + ".tmp")
+            tmp.write_text(json.dumps(state, indent=2, sort_keys=True), encoding="utf-8")
+            tmp.replace(self.directory / STATE_FILE)
+            NetworkFolder(self.directory).claim()
 
     # ----------------------------------------------------------------- helpers
 
@@ -283,9 +288,11 @@ class FabricNetwork:
         self.save()
         progress("starting orderers and peers")
         self._start_nodes()
-        for channel in self.topology.channels:
-            progress(f"creating channel {channel.name}")
-            self._create_channel(channel.name)
+        names = [channel.name for channel in self.topology.channels]
+        progress(f"creating channel{'s' if len(names) > 1 else ''} {', '.join(names)}")
+        with ThreadPoolExecutor(max_workers=4) as pool:
+            for future in [pool.submit(self._create_channel, name) for name in names]:
+                future.result()
         write_profiles(self)
         self.save()
         progress(f"network {self.topology.name} is up in {time.monotonic() - started:.1f}s")

@@ -95,16 +95,21 @@ def busy_ports(ports: list[int]) -> list[int]:
     return busy
 
 
+# Below the ephemeral ranges (Linux 32768-60999, macOS 49152-65535): a port from which the
+# kernel picks client ports can be taken by any outgoing connection at any time.
+_RANDOM_BASES = range(20000, 32000, 10)
+
+
 def free_base_port(topology: Topology, attempts: int = 50) -> int:
-    """A random base port (20000-40000) whose whole plan is free on 127.0.0.1.
+    """A random base port (20000-32000) whose whole plan is free on 127.0.0.1.
 
     Raises:
         RuntimeError: no free range was found in ``attempts`` tries.
     """
     generator = random.Random()
     for _ in range(attempts):
-        base = generator.randrange(20000, 40000, 10)
+        base = generator.choice(_RANDOM_BASES)
         plan = plan_ports(topology, base, with_ca=topology.crypto == "fabric-ca")
-        if not busy_ports(plan.all_ports()):
+        if plan.all_ports()[-1] < _RANDOM_BASES.stop and not busy_ports(plan.all_ports()):
             return base
     raise RuntimeError("no free port range found on 127.0.0.1")
