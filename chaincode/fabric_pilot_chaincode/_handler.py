@@ -14,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import collections
 import logging
-from typing import Any
+from typing import Any, cast
 
 import grpc
 from greenlet import getcurrent, greenlet
@@ -54,7 +54,8 @@ class _Transaction:
             raise PeerError("the stub was used outside its transaction (another thread?)")
         if not self.is_open():
             raise PeerError("the transaction is no longer active")
-        message = _MSG(type=msg_type, payload=payload, txid=self.tx_id, channel_id=self.channel_id)
+        kind = cast("_MSG.Type.ValueType", msg_type)
+        message = _MSG(type=kind, payload=payload, txid=self.tx_id, channel_id=self.channel_id)
         self._handler.send(message)
         reply = self.worker.home.switch(_WAITING)  # StreamHandler resumes us with the reply
         if reply is _CLOSED:

@@ -6,7 +6,7 @@ import asyncio
 import logging
 import threading
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import grpc
 
@@ -108,7 +108,8 @@ class ChaincodeServer:
 
     async def _start(self) -> int:
         server = grpc.aio.server(options=_SERVER_OPTIONS)
-        chaincode_shim_pb2_grpc.add_ChaincodeServicer_to_server(_ChaincodeService(self), server)
+        servicer = cast("chaincode_shim_pb2_grpc.ChaincodeServicer", _ChaincodeService(self))
+        chaincode_shim_pb2_grpc.add_ChaincodeServicer_to_server(servicer, server)
         try:
             if self._tls is None:
                 port = int(server.add_insecure_port(self._address))

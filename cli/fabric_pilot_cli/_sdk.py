@@ -282,8 +282,7 @@ class GatewaySession:
         """Committed blocks summarised (number, transactions and their validation codes) as
         (dict, acknowledge); acknowledging a block checkpoints it."""
         from fabric_pilot_gateway import FileCheckpointer
-
-        from ._blocks import block_summary
+        from fabric_pilot_gateway.summaries import block_summary
 
         checkpointer = FileCheckpointer(checkpoint_file) if checkpoint_file else None
         with self._network.block_events(
@@ -313,16 +312,14 @@ class GatewaySession:
     def block(self, number: int) -> dict[str, Any]:
         """Block ``number`` summarised (header, transactions, validation codes)."""
         from fabric_pilot_gateway.ledger import get_block
-
-        from ._blocks import block_summary
+        from fabric_pilot_gateway.summaries import block_summary
 
         return block_summary(get_block(self._network, number))
 
     def transaction(self, transaction_id: str) -> dict[str, Any]:
         """A committed transaction summarised, with its validation code and block."""
         from fabric_pilot_gateway.ledger import get_block_by_transaction_id, get_transaction
-
-        from ._blocks import transaction_summary
+        from fabric_pilot_gateway.summaries import transaction_summary
 
         processed = get_transaction(self._network, transaction_id)
         block = get_block_by_transaction_id(self._network, transaction_id)

@@ -6,12 +6,15 @@ from __future__ import annotations
 import base64
 import datetime
 import hashlib
-import importlib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from cryptography import x509
+from fabric_protos.common import configtx_pb2
+from fabric_protos.ledger.rwset import rwset_pb2
+from fabric_protos.ledger.rwset.kvrwset import kv_rwset_pb2
+from fabric_protos.msp import msp_config_pb2
 
 from ._protos import (
     common_pb2,
@@ -23,10 +26,6 @@ from ._protos import (
 )
 from .errors import ReceiptError
 
-configtx_pb2: Any = importlib.import_module("fabric_protos.common.configtx_pb2")
-msp_config_pb2: Any = importlib.import_module("fabric_protos.msp.msp_config_pb2")
-rwset_pb2: Any = importlib.import_module("fabric_protos.ledger.rwset.rwset_pb2")
-kv_rwset_pb2: Any = importlib.import_module("fabric_protos.ledger.rwset.kvrwset.kv_rwset_pb2")
 _TRANSACTIONS_FILTER = 2  # common.BlockMetadataIndex.TRANSACTIONS_FILTER
 SIGNATURES_INDEX = 0  # common.BlockMetadataIndex.SIGNATURES
 VALID_CODE = 0  # peer.TxValidationCode.VALID

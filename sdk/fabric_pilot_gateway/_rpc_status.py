@@ -16,7 +16,7 @@ STATUS_DETAILS_KEY = "grpc-status-details-bin"
 
 
 def _status_class() -> Any:
-    pool = descriptor_pool.Default()
+    pool = descriptor_pool.Default()  # type: ignore[no-untyped-call]
     try:
         descriptor = pool.FindMessageTypeByName("google.rpc.Status")
     except KeyError:

@@ -13,7 +13,14 @@ from typing import Any, Generic, Protocol, TypeVar
 
 import grpc
 
-from ._protos import events_pb2_grpc, gateway_pb2, gateway_pb2_grpc, protobuf_message
+from ._protos import (
+    common_pb2,
+    events_pb2,
+    events_pb2_grpc,
+    gateway_pb2,
+    gateway_pb2_grpc,
+    protobuf_message,
+)
 from ._rpc_status import STATUS_DETAILS_KEY, Status
 from .errors import (
     CommitStatusError,
@@ -60,31 +67,45 @@ class CloseableIterator(Protocol[T_co]):
 class Transport(Protocol):
     """Calls made by the SDK; requests and responses are protobuf messages."""
 
-    def evaluate(self, request: Any, timeout: float | None) -> Any:
+    def evaluate(
+        self, request: gateway_pb2.EvaluateRequest, timeout: float | None
+    ) -> gateway_pb2.EvaluateResponse:
         """Gateway Evaluate: ``EvaluateRequest`` -> ``EvaluateResponse``."""
         ...
 
-    def endorse(self, request: Any, timeout: float | None) -> Any:
+    def endorse(
+        self, request: gateway_pb2.EndorseRequest, timeout: float | None
+    ) -> gateway_pb2.EndorseResponse:
         """Gateway Endorse: ``EndorseRequest`` -> ``EndorseResponse``."""
         ...
 
-    def submit(self, request: Any, timeout: float | None) -> Any:
+    def submit(
+        self, request: gateway_pb2.SubmitRequest, timeout: float | None
+    ) -> gateway_pb2.SubmitResponse:
         """Gateway Submit: ``SubmitRequest`` -> ``SubmitResponse``."""
         ...
 
-    def commit_status(self, request: Any, timeout: float | None) -> Any:
+    def commit_status(
+        self, request: gateway_pb2.SignedCommitStatusRequest, timeout: float | None
+    ) -> gateway_pb2.CommitStatusResponse:
         """Gateway CommitStatus: ``SignedCommitStatusRequest`` -> ``CommitStatusResponse``."""
         ...
 
-    def chaincode_events(self, request: Any) -> CloseableIterator[Any]:
+    def chaincode_events(
+        self, request: gateway_pb2.SignedChaincodeEventsRequest
+    ) -> CloseableIterator[gateway_pb2.ChaincodeEventsResponse]:
         """Gateway ChaincodeEvents: stream of ``ChaincodeEventsResponse``."""
         ...
 
-    def deliver(self, envelope: Any) -> CloseableIterator[Any]:
+    def deliver(
+        self, envelope: common_pb2.Envelope
+    ) -> CloseableIterator[events_pb2.DeliverResponse]:
         """Peer Deliver: stream of ``DeliverResponse`` with full blocks."""
         ...
 
-    def deliver_filtered(self, envelope: Any) -> CloseableIterator[Any]:
+    def deliver_filtered(
+        self, envelope: common_pb2.Envelope
+    ) -> CloseableIterator[events_pb2.DeliverResponse]:
         """Peer DeliverFiltered: stream of ``DeliverResponse`` with filtered blocks."""
         ...
 
@@ -197,7 +218,9 @@ class _Stream(Generic[T]):
         self._finish()
 
 
-def _hold_open(envelope: Any, done: threading.Event) -> Iterator[Any]:
+def _hold_open(
+    envelope: common_pb2.Envelope, done: threading.Event
+) -> Iterator[common_pb2.Envelope]:
     """Send one request, then keep the client side open until ``done`` is set."""
     yield envelope
     done.wait()
@@ -210,45 +233,67 @@ class GrpcTransport:
         self._gateway = gateway_pb2_grpc.GatewayStub(channel)
         self._deliver = events_pb2_grpc.DeliverStub(channel)
 
-    def evaluate(self, request: Any, timeout: float | None) -> Any:
+    def evaluate(
+        self, request: gateway_pb2.EvaluateRequest, timeout: float | None
+    ) -> gateway_pb2.EvaluateResponse:
         """Gateway Evaluate. Raises EvaluateError."""
         try:
-            return self._gateway.Evaluate(request, timeout=timeout)
+            response: gateway_pb2.EvaluateResponse = self._gateway.Evaluate(
+                request, timeout=timeout
+            )
+            return response
         except grpc.RpcError as exc:
             raise translate_rpc_error(exc, EvaluateError, request.transaction_id) from exc
 
-    def endorse(self, request: Any, timeout: float | None) -> Any:
+    def endorse(
+        self, request: gateway_pb2.EndorseRequest, timeout: float | None
+    ) -> gateway_pb2.EndorseResponse:
         """Gateway Endorse. Raises EndorseError."""
         try:
-            return self._gateway.Endorse(request, timeout=timeout)
+            response: gateway_pb2.EndorseResponse = self._gateway.Endorse(request, timeout=timeout)
+            return response
         except grpc.RpcError as exc:
             raise translate_rpc_error(exc, EndorseError, request.transaction_id) from exc
 
-    def submit(self, request: Any, timeout: float | None) -> Any:
+    def submit(
+        self, request: gateway_pb2.SubmitRequest, timeout: float | None
+    ) -> gateway_pb2.SubmitResponse:
         """Gateway Submit. Raises SubmitError."""
         try:
-            return self._gateway.Submit(request, timeout=timeout)
+            response: gateway_pb2.SubmitResponse = self._gateway.Submit(request, timeout=timeout)
+            return response
         except grpc.RpcError as exc:
             raise translate_rpc_error(exc, SubmitError, request.transaction_id) from exc
 
-    def commit_status(self, request: Any, timeout: float | None) -> Any:
+    def commit_status(
+        self, request: gateway_pb2.SignedCommitStatusRequest, timeout: float | None
+    ) -> gateway_pb2.CommitStatusResponse:
         """Gateway CommitStatus. Raises CommitStatusError."""
         try:
-            return self._gateway.CommitStatus(request, timeout=timeout)
+            response: gateway_pb2.CommitStatusResponse = self._gateway.CommitStatus(
+                request, timeout=timeout
+            )
+            return response
         except grpc.RpcError as exc:
             inner = gateway_pb2.CommitStatusRequest.FromString(request.request)
             raise translate_rpc_error(exc, CommitStatusError, inner.transaction_id) from exc
 
-    def chaincode_events(self, request: Any) -> CloseableIterator[Any]:
+    def chaincode_events(
+        self, request: gateway_pb2.SignedChaincodeEventsRequest
+    ) -> CloseableIterator[gateway_pb2.ChaincodeEventsResponse]:
         """Gateway ChaincodeEvents stream; iteration raises EventsError."""
         return _Stream(self._gateway.ChaincodeEvents(request))
 
-    def deliver(self, envelope: Any) -> CloseableIterator[Any]:
+    def deliver(
+        self, envelope: common_pb2.Envelope
+    ) -> CloseableIterator[events_pb2.DeliverResponse]:
         """Peer Deliver stream (full blocks); iteration raises EventsError."""
         done = threading.Event()
         return _Stream(self._deliver.Deliver(_hold_open(envelope, done)), done.set)
 
-    def deliver_filtered(self, envelope: Any) -> CloseableIterator[Any]:
+    def deliver_filtered(
+        self, envelope: common_pb2.Envelope
+    ) -> CloseableIterator[events_pb2.DeliverResponse]:
         """Peer DeliverFiltered stream; iteration raises EventsError."""
         done = threading.Event()
         return _Stream(self._deliver.DeliverFiltered(_hold_open(envelope, done)), done.set)

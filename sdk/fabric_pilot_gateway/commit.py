@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import time
 from dataclasses import dataclass
+from typing import cast
 
 from ._context import GatewayContext
 from ._protos import gateway_pb2, transaction_pb2
@@ -61,7 +62,9 @@ class Committed:
 def validation_code_name(code: int) -> str:
     """Return the ``TxValidationCode`` name for ``code`` (or ``"UNKNOWN_<code>"``)."""
     try:
-        name: str = transaction_pb2.TxValidationCode.Name(code)
+        name = transaction_pb2.TxValidationCode.Name(
+            cast("transaction_pb2.TxValidationCode.ValueType", code)
+        )
     except ValueError:
         return f"UNKNOWN_{code}"
     return name

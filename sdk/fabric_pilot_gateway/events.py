@@ -6,7 +6,7 @@ from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass
 from types import TracebackType
-from typing import Any, Generic, Self, TypeVar
+from typing import Any, Generic, Self, TypeVar, cast
 
 from ._protos import common_pb2
 from ._transport import CloseableIterator
@@ -139,5 +139,10 @@ class BlockEventsIterator(_ClosableIterator[T]):
         self.close()
         if status == common_pb2.Status.SUCCESS:
             raise StopIteration
-        name = common_pb2.Status.Name(status) if status in common_pb2.Status.values() else "UNKNOWN"
+        known = status in common_pb2.Status.values()
+        name = (
+            common_pb2.Status.Name(cast("common_pb2.Status.ValueType", status))
+            if known
+            else "UNKNOWN"
+        )
         raise EventsError(f"block delivery ended with status {status} ({name})", code=name)

@@ -12,7 +12,6 @@ A change to an organisation's own values (its MSP, anchor peers) needs only that
 
 from __future__ import annotations
 
-import importlib
 import tempfile
 import time
 from dataclasses import dataclass
@@ -20,6 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from fabric_protos.common import common_pb2, configtx_pb2
+from google.protobuf.message import DecodeError
 
 from .commands import Command, CommandError
 from .errors import ChannelConfigError
@@ -39,11 +39,8 @@ __all__ = [
     "update_envelope",
 ]
 
-# google.protobuf ships no type stubs; its DecodeError is not a ValueError.
-_UNDECODABLE: tuple[type[Exception], ...] = (
-    IndexError,
-    importlib.import_module("google.protobuf.message").DecodeError,
-)
+# protobuf's DecodeError is not a ValueError.
+_UNDECODABLE: tuple[type[Exception], ...] = (IndexError, DecodeError)
 
 
 @dataclass(frozen=True)

@@ -11,11 +11,11 @@ from fabric_protos.common import common_pb2
 from fabric_protos.msp import identities_pb2
 from fabric_protos.peer import chaincode_pb2, proposal_pb2, transaction_pb2
 
-from fabric_pilot_cli._blocks import block_summary, transaction_summary
 from fabric_pilot_cli._errors import CliError
 from fabric_pilot_cli._profiles import resolve_identity
 from fabric_pilot_cli._sdk import deployed_channel
 from fabric_pilot_cli._settings import Settings
+from fabric_pilot_gateway.summaries import block_summary, transaction_summary
 
 
 def _envelope(tx_id: str, function: bytes, header_type: int = 3) -> bytes:
