@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from fabric_pilot_network.demo import run_demo
+from fabric_pilot_demo import run_demo
 from fabric_pilot_network.fabric_home import FabricHome
 from fabric_pilot_network.network import FabricNetwork
 from fabric_pilot_network.processes import is_running

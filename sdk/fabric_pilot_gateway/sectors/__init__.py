@@ -43,14 +43,14 @@ from ._readings import SIGNED_READING_FIELDS, reading_message, sign_reading
 from ._tax import TaxInvoices
 
 __all__ = [
-    "MAX_PAGE_SIZE",
-    "MAX_PERSONAL_BYTES",
-    "SIGNED_READING_FIELDS",
     "ChaincodeRejectedError",
     "CourtEvidence",
     "EnergyMetering",
+    "MAX_PAGE_SIZE",
+    "MAX_PERSONAL_BYTES",
     "Record",
     "RecordNotFoundError",
+    "SIGNED_READING_FIELDS",
     "SectorClient",
     "TaxInvoices",
     "canonical_json",

@@ -1,7 +1,8 @@
 """The main job: the pilot network up, the three sector chaincodes deployed, one sample
 transaction per sector through the Gateway SDK, then down (unless ``--keep``).
 
-Run with ``python -m fabric_pilot_network.demo [--keep] [--dir DIR]`` (``scripts/demo``).
+An application of the network manager and the SDK, outside both: it uses only their public
+modules. Run with ``python -m fabric_pilot_demo [--keep] [--dir DIR]`` (``scripts/demo``).
 Sample payloads are data in network-config/samples/.
 """
 
@@ -17,7 +18,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
-from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from fabric_pilot_gateway import CommitError, GatewayError
@@ -27,16 +28,15 @@ from fabric_pilot_gateway.sectors import (
     EnergyMetering,
     SectorClient,
     TaxInvoices,
-    canonical_json,
+    sign_reading,
 )
-
-from .chaincode import deploy_many
-from .chaincode_definitions import load_definition
-from .config_paths import network_config_dir
-from .fabric_home import FabricHomeError, resolve_fabric_home
-from .network import FabricNetwork, NetworkError
-from .ports import free_base_port
-from .topology import load_topology
+from fabric_pilot_network.chaincode import deploy_many
+from fabric_pilot_network.chaincode_definitions import load_definition
+from fabric_pilot_network.config_paths import network_config_dir
+from fabric_pilot_network.fabric_home import FabricHomeError, resolve_fabric_home
+from fabric_pilot_network.network import FabricNetwork, NetworkError
+from fabric_pilot_network.ports import free_base_port
+from fabric_pilot_network.topology import load_topology
 
 __all__ = ["main", "run_demo"]
 
@@ -86,9 +86,7 @@ def _signed_reading(device: ec.EllipticCurvePrivateKey, meter_id: str, now: int)
         "interval_start": start,
         "meter_id": meter_id,
     }
-    signed = canonical_json({**body, "flag": "normal"})
-    body["signature"] = device.sign(signed, ec.ECDSA(hashes.SHA256())).hex()
-    return body
+    return sign_reading(body, device)
 
 
 def energy_sample(network: FabricNetwork) -> str:
@@ -158,7 +156,7 @@ def run_demo(directory: Path, keep: bool, say: Callable[[str], None] = print) ->
 
 def main(argv: list[str] | None = None) -> int:
     """Command-line entry point; returns the exit code."""
-    parser = argparse.ArgumentParser(prog="python -m fabric_pilot_network.demo")
+    parser = argparse.ArgumentParser(prog="python -m fabric_pilot_demo")
     parser.add_argument("--keep", action="store_true", help="leave the network running")
     parser.add_argument("--dir", type=Path, default=Path(".fabric-pilot/demo"))
     options = parser.parse_args(argv)
@@ -171,7 +169,3 @@ def main(argv: list[str] | None = None) -> int:
         print(f"fabric-pilot demo: {str(exc).splitlines()[0]}", file=sys.stderr)
         return 6
     return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())
