@@ -553,6 +553,7 @@ class FabricNetwork:
         from .chaincode import spawn_chaincode_servers, wait_chaincode_servers
         from .fabric_ca import start_ca_servers
 
+        self._stop_orphans(progress)
         start_ca_servers(self, progress)
         for name in self.node_names():
             if not self.node_running(name):
@@ -567,6 +568,16 @@ class FabricNetwork:
         for channel in self.topology.channels:
             progress(f"waiting for a Raft leader on {channel.name}")
             self.wait_for_leader(channel.name)
+
+    def _stop_orphans(self, progress: Progress) -> None:
+        """Stop what is left of groups whose leader died (a killed keeper's server, say)."""
+        orphaned = [
+            record
+            for record in self.processes.values()
+            if not is_running(record) and group_members(record)
+        ]
+        for record in stop_in_phases([orphaned], grace=2.0):
+            progress(f"stopped what was left of {record.name}")
 
     def down(self, progress: Progress = _quiet, keep_logs: bool = False) -> list[str]:
         """Stop every process this network started and delete what fabric-pilot wrote.

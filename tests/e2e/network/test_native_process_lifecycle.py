@@ -89,6 +89,18 @@ def test_a_server_whose_keeper_was_killed_shows_in_status_and_stop_ends_it(
     assert all(row.running for row in network.status(with_heights=False))
 
 
+def test_start_after_a_keeper_kill_replaces_the_orphaned_server(network: FabricNetwork) -> None:
+    keeper = network.processes[SERVER]
+    (server,) = children(keeper.pid)
+    os.kill(keeper.pid, signal.SIGKILL)
+    psutil.wait_procs([psutil.Process(keeper.pid)], timeout=10)
+    network.start()  # no stop first
+    assert _gone(server)
+    row = _row(network, SERVER)
+    assert row["running"] is True
+    assert server not in row["pids"]  # type: ignore[operator]
+
+
 def test_start_fails_loudly_when_a_chaincode_server_cannot_take_its_port(
     network: FabricNetwork,
 ) -> None:
