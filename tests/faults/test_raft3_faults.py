@@ -18,6 +18,7 @@ import uuid
 from pathlib import Path
 from typing import Any
 
+import psutil
 import pytest
 from _faults_support import (
     CHAINCODE,
@@ -125,11 +126,11 @@ def test_stop_and_start_under_load(raft3: FabricNetwork, counter: Contract) -> N
 def _kill_if_alive(pid: int) -> None:
     """SIGKILL the keeper's orphaned server (started by this test's network) if it lives."""
     try:
-        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
-    except OSError:
+        process = psutil.Process(pid)
+        if any("fabric_pilot_chaincode" in part for part in process.cmdline()):
+            process.kill()
+    except (psutil.NoSuchProcess, psutil.AccessDenied):
         return
-    if b"fabric_pilot_chaincode" in cmdline:
-        os.kill(pid, signal.SIGKILL)
 
 
 def _port_open(port: int) -> bool:
