@@ -41,6 +41,7 @@ class TxLedger:
         self._writes: dict[str, bytes | None] = {}
         self._reads: dict[str, bytes] = {}
         self._deferred: dict[str, bytes | None] | None = None
+        self._held: dict[str, dict[str, Any]] = {}  # records put while writes are deferred
         timestamp = self.stub.get_tx_timestamp()
         self.now_seconds: int = timestamp.seconds
         self.now_iso: str = timestamp.iso()
@@ -52,6 +53,8 @@ class TxLedger:
 
     def raw(self, key: str) -> bytes:
         """Return the bytes at ``key`` as this transaction sees them (``b""`` when absent)."""
+        if key in self._held:
+            return canonical_json(self._held[key])
         if key in self._writes:
             return self._writes[key] or b""
         if key not in self._reads:
@@ -59,7 +62,12 @@ class TxLedger:
         return self._reads[key]
 
     def get(self, key: str) -> dict[str, Any] | None:
-        """Return the record at ``key`` or ``None``."""
+        """Return the record at ``key`` or ``None``.
+
+        Inside :meth:`deferred_writes`, a record this transaction put is returned as the same
+        object (not re-decoded): put it again after changing it."""
+        if key in self._held:
+            return self._held[key]
         raw = self.raw(key)
         return _decode(raw) if raw else None
 
@@ -71,10 +79,15 @@ class TxLedger:
         return record
 
     def put(self, key: str, record: dict[str, Any]) -> None:
-        """Write ``record`` as canonical JSON."""
+        """Write ``record`` as canonical JSON (when deferred: as it is when the block ends)."""
+        if self._deferred is not None:
+            self._held[key] = record
+            self._deferred.pop(key, None)
+            return
         self._write(key, canonical_json(record))
 
     def _write(self, key: str, data: bytes | None) -> None:
+        self._held.pop(key, None)
         self._writes[key] = data
         if self._deferred is not None:
             self._deferred[key] = data
@@ -87,15 +100,19 @@ class TxLedger:
     def deferred_writes(self) -> Iterator[None]:
         """Hold state writes until the block ends, then send each key's last value once.
 
-        On an exception nothing is sent (the transaction fails anyway)."""
+        Records put meanwhile are kept as objects and encoded once at the end (a batch that
+        updates a meter per reading encodes and decodes it once, not per reading). On an
+        exception nothing is sent (the transaction fails anyway)."""
         self._deferred = {}
         try:
             yield
-            pending = self._deferred
+            pending, held = self._deferred, self._held
         finally:
-            self._deferred = None
+            self._deferred, self._held = None, {}
         for key, data in pending.items():
             self._write(key, data)
+        for key, record in held.items():
+            self._write(key, canonical_json(record))
 
     def put_index(self, object_type: str, parts: list[str], target: str) -> None:
         """Write an index entry pointing at the primary key ``target``."""
