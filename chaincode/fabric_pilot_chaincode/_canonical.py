@@ -8,22 +8,49 @@ from typing import Any
 __all__ = ["canonical_json", "canonical_loads"]
 
 
+_LEAVES = frozenset({str, int, bool, type(None)})
+
+
 def _reject_floats(value: Any) -> None:
-    """Raise TypeError when ``value`` contains a float or a non-JSON type."""
+    """Raise TypeError when ``value`` contains a float or a non-JSON type.
+
+    Exact-type checks first (this walk runs over every record written, and ``isinstance``
+    against unions cost as much as the encoding itself); subclasses take the slow path."""
     stack = [value]
+    pop, extend = stack.pop, stack.extend
     while stack:
-        item = stack.pop()
-        if isinstance(item, float):
-            raise TypeError("floats are not allowed in canonical JSON")
-        if isinstance(item, dict):
-            for key, val in item.items():
-                if not isinstance(key, str):
-                    raise TypeError(f"JSON object keys must be str, got {type(key).__name__}")
-                stack.append(val)
-        elif isinstance(item, list | tuple):
-            stack.extend(item)
-        elif item is not None and not isinstance(item, str | int | bool):
-            raise TypeError(f"{type(item).__name__} is not JSON serializable")
+        item = pop()
+        kind = type(item)
+        if kind in _LEAVES:
+            continue
+        if kind is dict:
+            for key in item:
+                if type(key) is not str:
+                    _check_key(key)
+            extend(item.values())
+        elif kind is list or kind is tuple:
+            extend(item)
+        else:
+            _check_other(item, stack)
+
+
+def _check_key(key: Any) -> None:
+    if not isinstance(key, str):
+        raise TypeError(f"JSON object keys must be str, got {type(key).__name__}")
+
+
+def _check_other(item: Any, stack: list[Any]) -> None:
+    """Subclasses of the JSON types are walked like them; floats and the rest are refused."""
+    if isinstance(item, float):
+        raise TypeError("floats are not allowed in canonical JSON")
+    if isinstance(item, dict):
+        for key, val in item.items():
+            _check_key(key)
+            stack.append(val)
+    elif isinstance(item, list | tuple):
+        stack.extend(item)
+    elif not isinstance(item, str | int | bool):
+        raise TypeError(f"{type(item).__name__} is not JSON serializable")
 
 
 def canonical_json(obj: Any) -> bytes:

@@ -32,3 +32,19 @@ def test_canonical_loads_round_trips() -> None:
 def test_canonical_loads_rejects_floats_and_garbage(data: bytes) -> None:
     with pytest.raises(ValueError):
         canonical_loads(data)
+
+
+class _Record(dict[str, object]):
+    pass
+
+
+class _Count(int):
+    pass
+
+
+def test_canonical_json_walks_subclasses_of_json_types_like_the_types() -> None:
+    assert canonical_json(_Record(b=_Count(2), a=[True, None])) == b'{"a":[true,null],"b":2}'
+    with pytest.raises(TypeError, match="floats"):
+        canonical_json({"outer": _Record(inner=(1, 2.5))})
+    with pytest.raises(TypeError, match="keys must be str"):
+        canonical_json(_Record({1: "x"}))
