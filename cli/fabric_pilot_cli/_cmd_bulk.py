@@ -295,7 +295,7 @@ def _import_command(spec: ImportSpec) -> click.Command:
 INVOICE_IMPORT = ImportSpec(
     "tax_invoice", "issue_invoice", ("seller_tax_id", "number"), ("seller_tax_id",),
     "buyer_personal", "invoice import invoices.json", batch_function="issue_invoices",
-    batch_field="invoices", default_batch=100,
+    batch_field="invoices", default_batch=250,
 )  # fmt: skip
 METER_IMPORT = ImportSpec(
     "energy_metering", "record_reading", ("meter_id", "interval_start"), ("meter_id",), None,

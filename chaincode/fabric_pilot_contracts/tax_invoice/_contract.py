@@ -117,8 +117,9 @@ class TaxInvoiceContract(Contract):
         many): each seller's monthly totals are updated, and its quota checked, once per
         batch. A refused row fails the batch with ``CODE: invoices[i]: text``. Transient
         ``buyer_personal`` maps invoice numbers to person buyers' data. Returns
-        ``{"created": n, "invoices": [...]}``; an identical row issued earlier comes back as
-        its stored record."""
+        ``{"created": n, "invoices": [{number, seller_tax_id, status, total_gross_fen,
+        tx_id}, ...]}`` in row order (``get_invoice`` has the full records); a row issued
+        earlier with identical content names the transaction that issued it."""
         caller = authorize(ctx, POLICY, "issue_invoice")
         ledger = TxLedger(ctx)
         results = _invoices.issue_batch(ledger, caller, invoices)
@@ -132,7 +133,11 @@ class TaxInvoiceContract(Contract):
                 "InvoicesIssued",
                 {"count": len(created), "invoices": created, "tx_id": ledger.tx_id},
             )
-        return {"created": len(created), "invoices": [record for record, _new in results]}
+        summaries = [
+            {field: record[field] for field in (*_INVOICE_EVENT_FIELDS, "tx_id")}
+            for record, _new in results
+        ]
+        return {"created": len(created), "invoices": summaries}
 
     @evaluate
     def get_invoice(self, ctx: Context, seller_tax_id: str, number: str) -> dict[str, Any]:

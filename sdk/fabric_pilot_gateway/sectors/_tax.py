@@ -56,7 +56,9 @@ class TaxInvoices(SectorClient):
         invoices: Sequence[Mapping[str, Any]],
         buyer_personal: Mapping[str, Mapping[str, Any]] | None = None,
     ) -> Record:
-        """Issue a batch of invoices in one transaction, all or none: ``{created, invoices}``.
+        """Issue a batch of invoices in one transaction, all or none: ``{created, invoices}``,
+        where ``invoices`` holds ``{number, seller_tax_id, status, total_gross_fen, tx_id}``
+        per row (a ``tx_id`` other than this transaction's: issued earlier, identically).
 
         Each seller's monthly totals (its quota) are updated once per batch, so one seller's
         invoices go much faster in batches than one by one. ``buyer_personal`` maps invoice

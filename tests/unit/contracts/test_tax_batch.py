@@ -21,7 +21,11 @@ def test_a_batch_stores_every_row_and_updates_the_sellers_totals_once() -> None:
     assert [record["number"] for record in result["invoices"]] == [row["number"] for row in rows]
     name, event = tax.last_event()
     assert name == "InvoicesIssued" and event["count"] == 5
-    period = result["invoices"][0]["period"]
+    assert set(result["invoices"][0]) == {
+        "number", "seller_tax_id", "status", "total_gross_fen", "tx_id",
+    }  # fmt: skip
+    stored = tax.read(Actors.officer, "get_invoice", rows[0]["seller_tax_id"], rows[0]["number"])
+    period = stored["period"]
     stats = tax.read(Actors.officer, "get_statistics", rows[0]["seller_tax_id"], period)
     assert stats["issued_count"] == 5
     assert stats["issued_gross_fen"] == sum(_gross(row) for row in rows)
