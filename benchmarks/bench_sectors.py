@@ -14,11 +14,11 @@ per block), deploys the three sector chaincodes and, through the typed sector cl
 For each run: committed transactions per second (each job waits for its commit status), p50
 latency, failures, and the CPU profile per committed transaction: client process, chaincode
 server, peers (endorsement and validation), orderers (psutil utime+stime). ``limit`` names
-what bounds the run: when the machine's CPUs are busy (>= 80 %), the biggest consumer
-(``chaincode CPU``, ``client CPU``, ``endorsement/validation CPU (peers)``, ``ordering CPU``);
-otherwise ``block cutting`` (each in-flight transaction waits for the orderer to cut its block:
-throughput ~ in-flight / latency). The machine may be shared: the machine-wide busy share, our
-part of it, and the load average before and after are recorded.
+what bounds the run: ``block cutting`` when transactions waited about the batch timeout (the
+orderer cut blocks on its timer: throughput ~ in-flight / latency); otherwise, when the
+machine's CPUs were busy (>= 80 %), our biggest consumer (``chaincode CPU``, ``client CPU``,
+``endorsement/validation CPU (peers)``, ``ordering CPU``). The machine may be shared: the
+machine-wide busy share, our part of it, and the load average before and after are recorded.
 
 Run: ``FABRIC_PILOT_FABRIC_BIN=... python benchmarks/bench_sectors.py`` (about 4 minutes).
 """
@@ -211,18 +211,19 @@ def name_limit(
 ) -> dict[str, Any]:
     """What bounds a run, and the profile behind the verdict.
 
-    CPU-bound when the machine's cores were busy (>= 80 %, whoever used them): the limit is
-    our biggest consumer, and ``ours_share`` says how much of the busy time was ours (the
-    rest went to other jobs on a shared machine). Otherwise block cutting when transactions
-    waited about the batch timeout, else too few in flight."""
+    ``block cutting`` when a transaction waited little more than the batch timeout (the
+    orderer cut its block on the timer: throughput ~ in-flight / latency); otherwise, when the
+    machine's cores were busy (>= 80 %, whoever used them), our biggest CPU consumer, with
+    ``ours_share_of_busy`` saying how much of the busy time was ours (the rest went to other
+    jobs on a shared machine); else ``latency`` (too few in flight)."""
     cores = os.cpu_count() or 1
     ours = sum(cpu.values())
     machine_share = machine / (seconds * cores)
-    if machine_share >= BUSY:
+    if latency_p50 < 1.5 * BATCH_TIMEOUT_S:
+        limit = "block cutting"
+    elif machine_share >= BUSY:
         top = max(cpu, key=lambda kind: cpu[kind])
         limit = LIMIT_NAMES[top]
-    elif latency_p50 >= 0.8 * BATCH_TIMEOUT_S:
-        limit = "block cutting"
     else:
         limit = "latency (too few in flight)"
     return {
