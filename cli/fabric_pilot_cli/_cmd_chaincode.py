@@ -8,9 +8,9 @@ from typing import Any
 
 import click
 
-from . import _fabric
+from . import _complete, _fabric
 from ._context import dir_option, get_settings, output_option, progress
-from ._render import emit
+from ._render import emit, emit_done
 
 __all__ = ["register"]
 
@@ -29,8 +29,9 @@ def chaincode_group() -> None:
 
 
 @chaincode_group.command("package")
-@click.argument("name")
+@click.argument("name", shell_complete=_complete.chaincodes)
 @dir_option
+@output_option
 @click.pass_context
 def package(ctx: click.Context, name: str) -> None:
     """Write NAME's CCaaS package (.tar.gz) into the current folder and print its package ID.
@@ -42,18 +43,19 @@ def package(ctx: click.Context, name: str) -> None:
     Example:
       fabric-pilot chaincode package tax_invoice
     """
-    directory = get_settings(ctx).directory
-    network = _fabric.load_network(directory)
+    settings = get_settings(ctx)
+    network = _fabric.load_network(settings.directory)
     definition = _fabric.load_definition(name)
     data, identifier, address = _fabric.package_chaincode(network, definition)
     target = Path.cwd() / f"{definition.label}.tar.gz"
     target.write_bytes(data)
     progress(f"wrote {target} (server address {address})")
-    click.echo(identifier)
+    result = {"package_id": identifier, "file": str(target), "address": address}
+    emit_done(settings.output, identifier, result)
 
 
 @chaincode_group.command("deploy")
-@click.argument("name")
+@click.argument("name", shell_complete=_complete.chaincodes)
 @click.option("--channel", help="Channel (default: the definition's).")
 @click.option("--version", "version", help="Version (default: the definition's).")
 @click.option("--policy", help="Endorsement signature policy, e.g. \"OR('Org1MSP.peer')\".")

@@ -8,7 +8,7 @@ import click
 
 from ._context import as_option, dir_option, get_settings, output_option
 from ._profiles import resolve_identity
-from ._render import emit
+from ._render import emit, emit_done
 from ._settings import write_config
 
 __all__ = ["register"]
@@ -19,6 +19,7 @@ __all__ = ["register"]
 @click.argument("user", required=False)
 @dir_option
 @click.option("--channel", help="Also remember this channel.")
+@output_option
 @click.pass_context
 def use(ctx: click.Context, org: str, user: str | None, channel: str | None) -> None:
     """Make ORG (and USER) the current identity; stored in the config file.
@@ -43,7 +44,10 @@ def use(ctx: click.Context, org: str, user: str | None, channel: str | None) -> 
         "channel": channel,
     }
     write_config(settings.config_file, updates)
-    click.echo(f"now acting as {info.org}/{info.user} ({info.msp_id}) on {info.directory}")
+    text = f"now acting as {info.org}/{info.user} ({info.msp_id}) on {info.directory}"
+    data = {"org": info.org, "user": info.user, "msp_id": info.msp_id,
+            "directory": str(info.directory), "channel": channel}  # fmt: skip
+    emit_done(settings.output, text, data)
 
 
 @click.command("whoami", short_help="Show the current identity.")

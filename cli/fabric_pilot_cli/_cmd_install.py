@@ -9,8 +9,9 @@ from typing import TYPE_CHECKING
 import click
 
 from . import _fabric
-from ._context import get_settings, progress
+from ._context import get_settings, output_option, progress
 from ._errors import EXIT_USAGE, CliError
+from ._render import emit_done
 
 if TYPE_CHECKING:
     from click._termui_impl import ProgressBar
@@ -84,6 +85,7 @@ def _check_route(
     type=click.Path(file_okay=False),
     help="Check Fabric binaries you already have in DIR and use them where they are.",
 )
+@output_option
 @click.pass_context
 def install(
     ctx: click.Context,
@@ -111,7 +113,8 @@ def install(
     folder = Path(fabric_bin) if fabric_bin else settings.fabric_bin
     if folder is not None and not (mirror or build or sources):
         version = _fabric.verify_fabric_bin(folder)
-        click.echo(f"Fabric {version} binaries checked in {folder}")
+        text = f"Fabric {version} binaries checked in {folder}"
+        emit_done(settings.output, text, {"fabric_home": str(folder), "version": version})
         return
     bar = _DownloadBar()
     try:
@@ -120,7 +123,8 @@ def install(
         )
     finally:
         bar.close()
-    click.echo(f"Fabric binaries ready in {where} (manifest.json lists versions and SHA-256)")
+    text = f"Fabric binaries ready in {where} (manifest.json lists versions and SHA-256)"
+    emit_done(settings.output, text, {"fabric_home": str(where)})
 
 
 @click.command("samples", short_help="Show or copy the sample documents.")
@@ -131,7 +135,9 @@ def install(
     metavar="DIR",
     help="Copy the samples into DIR (refuses to overwrite files there).",
 )
-def samples(copy_to: str | None) -> None:
+@output_option
+@click.pass_context
+def samples(ctx: click.Context, copy_to: str | None) -> None:
     """Print the folder of the sample documents, or copy them into DIR.
 
     \b
@@ -139,12 +145,14 @@ def samples(copy_to: str | None) -> None:
       S=$(fabric-pilot samples)
       fabric-pilot samples --copy ./samples && S=./samples
     """
+    output = get_settings(ctx).output
     if copy_to is None:
-        click.echo(str(_fabric.samples_dir()))
+        folder = str(_fabric.samples_dir())
+        emit_done(output, folder, {"samples": folder})
         return
     copied = _fabric.copy_samples(Path(copy_to))
     progress(f"copied {len(copied)} sample files into {copy_to}")
-    click.echo(str(Path(copy_to)))
+    emit_done(output, str(Path(copy_to)), {"samples": str(Path(copy_to)), "copied": len(copied)})
 
 
 def register(cli: click.Group) -> None:

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import click
 
-from . import _fabric
+from . import _complete, _fabric
 from ._context import dir_option, get_settings, output_option, progress
 from ._errors import EXIT_NOT_FOUND, CliError, NotAvailableError
-from ._render import emit
+from ._render import emit, emit_done, emit_json_line
 from ._settings import Settings, read_config, write_config
 
 __all__ = ["register"]
@@ -31,7 +31,13 @@ def network_group() -> None:
 
 
 @network_group.command("up")
-@click.option("--topology", default="dev", show_default=True, help="Topology name or YAML file.")
+@click.option(
+    "--topology",
+    default="dev",
+    show_default=True,
+    shell_complete=_complete.topologies,
+    help="Topology name or YAML file.",
+)
 @click.option("--ca", is_flag=True, help="Make crypto material with Fabric CA servers.")
 @click.option("--base-port", type=click.IntRange(1024, 65000), default=7050, show_default=True)
 @click.option(
@@ -43,6 +49,7 @@ def network_group() -> None:
 )
 @click.option("--fabric-bin", type=click.Path(file_okay=False), help="Folder of Fabric binaries.")
 @dir_option
+@output_option
 @click.pass_context
 def up(
     ctx: click.Context,
@@ -70,11 +77,13 @@ def up(
     network.up(progress=progress, source_topology=source)
     directory = settings.directory.resolve()
     write_config(settings.config_file, {"dir": str(directory)})
-    click.echo(f"network up in {directory}; profiles in {directory}/profiles")
-    click.echo(
+    text = (
+        f"network up in {directory}; profiles in {directory}/profiles\n"
         f"current network: {directory} (later commands use it without --dir;"
         f" remembered in {settings.config_file})"
     )
+    data = {"directory": str(directory), "profiles": str(directory / "profiles"), "current": True}
+    emit_done(settings.output, text, data)
 
 
 def _forget_current(settings: Settings, directory: Path) -> bool:
@@ -104,10 +113,11 @@ def status(ctx: click.Context) -> None:
 
 
 @network_group.command("logs")
-@click.argument("node")
+@click.argument("node", shell_complete=_complete.nodes)
 @click.option("-f", "--follow", is_flag=True, help="Keep printing new lines (Ctrl-C stops).")
 @click.option("-n", "--lines", type=click.IntRange(min=1), default=40, show_default=True)
 @dir_option
+@output_option
 @click.pass_context
 def logs(ctx: click.Context, node: str, follow: bool, lines: int) -> None:
     """Print the last lines of a node's (or chaincode server's) log.
@@ -117,28 +127,33 @@ def logs(ctx: click.Context, node: str, follow: bool, lines: int) -> None:
       fabric-pilot network logs peer0.org1.example.com -n 100
       fabric-pilot network logs chaincode-tax_invoice -f
     """
-    network = _fabric.load_network(get_settings(ctx).directory)
-    click.echo(network.log_tail(node, lines))
+    settings = get_settings(ctx)
+    network = _fabric.load_network(settings.directory)
+    tail = network.log_tail(node, lines)
+    emit_done(settings.output, tail, {"node": node, "lines": tail.splitlines()})
     if follow:
-        _follow(Path(network.processes[node].log_file))
+        _follow(Path(network.processes[node].log_file), node, settings.output)
 
 
-def _follow(path: Path, poll: float = 0.5) -> None:
+def _follow(path: Path, node: str, output: str, poll: float = 0.5) -> None:
     try:
         with path.open("r", encoding="utf-8", errors="replace") as handle:
             handle.seek(0, 2)
             while True:
                 line = handle.readline()
-                if line:
-                    click.echo(line, nl=False)
-                else:
+                if not line:
                     time.sleep(poll)
+                elif output == "json":
+                    emit_json_line({"node": node, "line": line.rstrip("\n")})
+                else:
+                    click.echo(line, nl=False)
     except FileNotFoundError as exc:
         raise CliError(f"log file {path} is gone", EXIT_NOT_FOUND) from exc
 
 
 @network_group.command("stop")
 @dir_option
+@output_option
 @click.pass_context
 def stop(ctx: click.Context) -> None:
     """Stop every process of the network; ledgers and crypto are kept.
@@ -147,12 +162,15 @@ def stop(ctx: click.Context) -> None:
     Example:
       fabric-pilot network stop && fabric-pilot network start
     """
-    stopped = _fabric.load_network(get_settings(ctx).directory).stop(progress)
-    click.echo(f"stopped {len(stopped)} process(es)")
+    settings = get_settings(ctx)
+    stopped = _fabric.load_network(settings.directory).stop(progress)
+    text = f"stopped {len(stopped)} process(es)"
+    emit_done(settings.output, text, {"stopped": sorted(str(name) for name in stopped)})
 
 
 @network_group.command("start")
 @dir_option
+@output_option
 @click.pass_context
 def start(ctx: click.Context) -> None:
     """Start a stopped network again (nodes, then chaincode servers).
@@ -161,12 +179,16 @@ def start(ctx: click.Context) -> None:
     Example:
       fabric-pilot network start --dir ./.fabric-pilot/network
     """
-    _fabric.load_network(get_settings(ctx).directory).start(progress)
-    click.echo("network started")
+    settings = get_settings(ctx)
+    _fabric.load_network(settings.directory).start(progress)
+    emit_done(
+        settings.output, "network started", {"directory": str(settings.directory), "started": True}
+    )
 
 
 @network_group.command("down")
 @dir_option
+@output_option
 @click.pass_context
 def down(ctx: click.Context) -> None:
     """Stop every process and delete what fabric-pilot wrote in the network folder.
@@ -180,13 +202,14 @@ def down(ctx: click.Context) -> None:
     settings = get_settings(ctx)
     directory = settings.directory
     kept = _fabric.load_network(directory).down(progress) or []
+    text = f"network in {directory} removed"
     if kept:
-        click.echo(f"network in {directory} removed; kept what fabric-pilot did not write:"
-                   f" {', '.join(kept)}")  # fmt: skip
-    else:
-        click.echo(f"network in {directory} removed")
-    if _forget_current(settings, directory):
-        click.echo("no current network now (the next 'network up' sets one)")
+        text += f"; kept what fabric-pilot did not write: {', '.join(kept)}"
+    forgotten = _forget_current(settings, directory)
+    if forgotten:
+        text += "\nno current network now (the next 'network up' sets one)"
+    data = {"directory": str(directory), "removed": True, "kept": kept, "forgot_current": forgotten}
+    emit_done(settings.output, text, data)
 
 
 @network_group.command("compose")
@@ -198,6 +221,7 @@ def down(ctx: click.Context) -> None:
     help="Where to write compose.yaml and its files.",
 )
 @dir_option
+@output_option
 @click.pass_context
 def compose_cmd(ctx: click.Context, output_dir: str) -> None:
     """Write a Docker Compose project equivalent to the network in --dir.
@@ -206,9 +230,10 @@ def compose_cmd(ctx: click.Context, output_dir: str) -> None:
     Example:
       fabric-pilot network compose --output-dir ./compose
     """
-    network = _fabric.load_network(get_settings(ctx).directory)
+    settings = get_settings(ctx)
+    network = _fabric.load_network(settings.directory)
     written = _fabric.write_compose(network, Path(output_dir))
-    click.echo(f"compose project written to {written}")
+    emit_done(settings.output, f"compose project written to {written}", {"compose": str(written)})
 
 
 def register(cli: click.Group) -> None:

@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from . import _sdk
+from . import _complete, _sdk
 from ._context import get_settings, network_options
 from ._inputs import transient_map
 from ._render import emit, emit_json_line
@@ -39,7 +39,7 @@ def _tx_options(function: Any) -> Any:
     )(function)  # fmt: skip
     function = click.argument("args", nargs=-1)(function)
     function = click.argument("function")(function)
-    return click.argument("chaincode")(function)
+    return click.argument("chaincode", shell_complete=_complete.chaincodes)(function)
 
 
 @tx_group.command("submit")

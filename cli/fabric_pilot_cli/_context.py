@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 
 import click
 
+from . import _complete
 from ._errors import EXIT_USAGE, CliError
 from ._settings import OUTPUT_FORMATS, Settings
 
@@ -105,6 +106,7 @@ def _as_only(function: F) -> F:
         "--as",
         "as_",
         metavar="ORG[/USER]",
+        shell_complete=_complete.identities,
         expose_value=False,
         callback=_store("as"),
         help="Act as this organisation (and user) for this call only.",
@@ -116,6 +118,7 @@ def as_option(function: F) -> F:
     function = click.option(
         "--channel",
         "channel",
+        shell_complete=_complete.channels,
         expose_value=False,
         callback=_store("channel"),
         help="Channel (default: context, else the first channel of the org's profile).",

@@ -7,8 +7,9 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import click
+from wcwidth import wcswidth
 
-__all__ = ["emit", "emit_json_line", "format_table", "to_text"]
+__all__ = ["display_width", "emit", "emit_done", "emit_json_line", "format_table", "to_text"]
 
 
 def _cell(value: Any) -> str:
@@ -21,18 +22,31 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
+def display_width(text: str) -> int:
+    """Columns ``text`` takes in a terminal (CJK characters take two; wcwidth decides)."""
+    width = wcswidth(text)
+    return width if width >= 0 else len(text)  # control characters: count them as one each
+
+
+def _pad(text: str, width: int) -> str:
+    return text + " " * (width - display_width(text))
+
+
 def format_table(rows: Sequence[Mapping[str, Any]], columns: Sequence[str] | None = None) -> str:
-    """Rows of dicts as an aligned text table (columns: given order, else first-seen order)."""
+    """Rows of dicts as an aligned text table (columns: given order, else first-seen order);
+    columns are aligned by display width, so CJK text lines up."""
     if not rows:
         return "(none)"
     names = list(columns) if columns else list(dict.fromkeys(key for row in rows for key in row))
     cells = [[_cell(row.get(name)) for name in names] for row in rows]
     headers = [name.upper() for name in names]
-    widths = [max(len(h), *(len(line[i]) for line in cells)) for i, h in enumerate(headers)]
-    lines = ["  ".join(text.ljust(width) for text, width in zip(headers, widths, strict=True))]
-    lines += [
-        "  ".join(text.ljust(width) for text, width in zip(line, widths, strict=True))
-        for line in cells
+    widths = [
+        max(display_width(h), *(display_width(line[i]) for line in cells))
+        for i, h in enumerate(headers)
+    ]
+    lines = [
+        "  ".join(_pad(text, width) for text, width in zip(line, widths, strict=True))
+        for line in [headers, *cells]
     ]
     return "\n".join(line.rstrip() for line in lines)
 
@@ -54,6 +68,14 @@ def emit(data: Any, output: str, columns: Sequence[str] | None = None) -> None:
         click.echo(json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False, default=str))
     else:
         click.echo(to_text(data, columns))
+
+
+def emit_done(output: str, text: str, data: Mapping[str, Any]) -> None:
+    """A command's outcome: ``text`` for people, ``data`` as one JSON object with ``-o json``."""
+    if output == "json":
+        emit(dict(data), "json")
+    else:
+        click.echo(text)
 
 
 def emit_json_line(data: Any) -> None:

@@ -15,6 +15,7 @@ from . import (
     _cmd_network,
     _cmd_sector,
     _cmd_tx,
+    _complete,
 )
 from ._context import split_identity
 from ._errors import exit_codes_help
@@ -42,8 +43,14 @@ Shell completion (bash; use zsh_source / fish_source for zsh / fish):
     cls=MappedGroup, epilog=_EPILOG, context_settings={"help_option_names": ["-h", "--help"]}
 )
 @click.option("--dir", "directory", type=click.Path(file_okay=False), help="Network folder.")
-@click.option("--as", "as_", metavar="ORG[/USER]", help="Act as this organisation (and user).")
-@click.option("--channel", help="Channel to use.")
+@click.option(
+    "--as",
+    "as_",
+    metavar="ORG[/USER]",
+    shell_complete=_complete.identities,
+    help="Act as this organisation (and user).",
+)
+@click.option("--channel", shell_complete=_complete.channels, help="Channel to use.")
 @click.option("--output", "-o", type=click.Choice(OUTPUT_FORMATS), help="table or json.")
 @click.option("--debug", is_flag=True, default=None, help="Show tracebacks on errors.")
 @click.version_option(package_name="fabric-pilot", prog_name="fabric-pilot")

@@ -63,8 +63,8 @@ class DeployResult:
     seconds: float
 
     def to_json(self) -> dict[str, Any]:
-        """A JSON-ready dict."""
-        return dict(self.__dict__)
+        """A JSON-ready dict (``seconds`` rounded to tenths, as people read it)."""
+        return {**self.__dict__, "seconds": round(self.seconds, 1)}
 
 
 def _quiet(_message: str) -> None:

@@ -401,7 +401,7 @@ def test_evidence_receipt_verify_reports_what_it_proves(
 def test_an_unknown_channel_is_a_usage_error_naming_the_channels(tmp_path: Path, run) -> None:
     net = tmp_path / "net"
     write_profiles(net)
-    result = run("--dir", str(net), "whoami", "--channel", "nochannel", "-o", "json")
+    result = run("--dir", str(net), "whoami", "--channel", "nochannel")
     assert result.exit_code == 2, result.output
     assert result.stderr.strip().splitlines() == [
         "Error: no channel 'nochannel' in this network (channels: mychannel, tax)"
