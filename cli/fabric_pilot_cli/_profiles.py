@@ -164,6 +164,15 @@ def _require_member(
             raise CliError(f"org {ext['org']} is not a member of channel {wanted}", EXIT_USAGE)
 
 
+def _channel(wanted: str | None, preferred: str | None, channels: tuple[str, ...]) -> str:
+    """The channel asked for, else ``preferred`` when the org is on it, else its first."""
+    if wanted:
+        return wanted
+    if preferred and preferred in channels:
+        return preferred
+    return channels[0] if channels else ""
+
+
 def resolve_identity(settings: Settings, preferred_channel: str | None = None) -> IdentityInfo:
     """Resolve org, user, channel and gateway peer for ``settings``.
 
@@ -188,11 +197,7 @@ def resolve_identity(settings: Settings, preferred_channel: str | None = None) -
     msp_dir, role = _user_msp(directory, ext, user)
     channels = tuple(ext.get("channels", []))
     _require_member(directory, ext, channels, settings.channel or preferred_channel)
-    channel = settings.channel or ""
-    if not channel:
-        channel = preferred_channel if preferred_channel and preferred_channel in channels else ""
-    if not channel and channels:
-        channel = channels[0]
+    channel = _channel(settings.channel, preferred_channel, channels)
     peer_name = ext["gatewayPeer"]
     peer = document["peers"][peer_name]
     return IdentityInfo(

@@ -32,18 +32,24 @@ def _pad(text: str, width: int) -> str:
     return text + " " * (width - display_width(text))
 
 
+def _column_names(rows: Sequence[Mapping[str, Any]]) -> list[str]:
+    """Every key of ``rows``, in first-seen order."""
+    return list(dict.fromkeys(key for row in rows for key in row))
+
+
+def _column_widths(lines: Sequence[Sequence[str]]) -> list[int]:
+    return [max(display_width(line[index]) for line in lines) for index in range(len(lines[0]))]
+
+
 def format_table(rows: Sequence[Mapping[str, Any]], columns: Sequence[str] | None = None) -> str:
     """Rows of dicts as an aligned text table (columns: given order, else first-seen order);
     columns are aligned by display width, so CJK text lines up."""
     if not rows:
         return "(none)"
-    names = list(columns) if columns else list(dict.fromkeys(key for row in rows for key in row))
+    names = list(columns) if columns else _column_names(rows)
     cells = [[_cell(row.get(name)) for name in names] for row in rows]
     headers = [name.upper() for name in names]
-    widths = [
-        max(display_width(h), *(display_width(line[i]) for line in cells))
-        for i, h in enumerate(headers)
-    ]
+    widths = _column_widths([headers, *cells])
     lines = [
         "  ".join(_pad(text, width) for text, width in zip(line, widths, strict=True))
         for line in [headers, *cells]

@@ -133,17 +133,20 @@ def resolve_settings(
     output = str(values["output"] or "table")
     if output not in OUTPUT_FORMATS:
         raise ConfigFileError(f"output must be table or json, not {output!r}")
-    fabric_bin = values["fabric_bin"]
     return Settings(
-        directory=Path(values["dir"]).expanduser() if values["dir"] else DEFAULT_DIR,
+        directory=_path(values["dir"]) or DEFAULT_DIR,
         org=values["org"] or None,
         user=values["user"] or None,
         channel=values["channel"] or None,
         output=output,
         debug=_as_bool(values["debug"]) if values["debug"] is not None else False,
-        fabric_bin=Path(fabric_bin).expanduser() if fabric_bin else None,
+        fabric_bin=_path(values["fabric_bin"]),
         config_file=path,
     )
+
+
+def _path(value: Any) -> Path | None:
+    return Path(str(value)).expanduser() if value else None
 
 
 _KEYS = ("dir", "org", "user", "channel", "output", "debug", "fabric_bin")

@@ -124,6 +124,11 @@ class Commit:
         )
 
 
+def _remaining(deadline: float | None, started: float) -> float | None:
+    """Seconds left before ``deadline`` (counted from ``started``); None: no deadline."""
+    return None if deadline is None else deadline - (time.monotonic() - started)
+
+
 class SubmittedTransaction(Commit):
     """A transaction accepted for ordering, with its (endorsed) result.
 
@@ -189,18 +194,24 @@ class SubmittedTransaction(Commit):
             return super().status(timeout=deadline)
         started = time.monotonic()
         while True:
-            waited = time.monotonic() - started
-            remaining = None if deadline is None else deadline - waited
+            remaining = _remaining(deadline, started)
             if remaining is not None and remaining <= 0:
-                raise self._timeout(waited)
+                raise self._timeout(time.monotonic() - started)
             wait = slice_seconds if remaining is None else min(slice_seconds, remaining)
-            try:
-                return super().status(timeout=wait)
-            except CommitStatusError as error:
-                if error.code != "DEADLINE_EXCEEDED":
-                    raise
+            status = self._status_within(wait)
+            if status is not None:
+                return status
             if remaining is None or remaining > wait:
                 self._try_resubmit()
+
+    def _status_within(self, wait: float) -> Status | None:
+        """The commit status, or None when none came within ``wait`` seconds."""
+        try:
+            return super().status(timeout=wait)
+        except CommitStatusError as error:
+            if error.code != "DEADLINE_EXCEEDED":
+                raise
+        return None
 
     def _try_resubmit(self) -> None:
         with contextlib.suppress(SubmitError):  # e.g. no Raft leader yet: next slice

@@ -120,6 +120,13 @@ def _cas(data: Mapping[str, Any], names: list[str], base_dir: Path) -> dict[str,
     }
 
 
+def _name_override(peer: Mapping[str, Any]) -> str | None:
+    """The host name the peer's TLS certificate names, when the profile overrides it."""
+    options = peer.get("grpcOptions") or {}
+    override = options.get("ssl-target-name-override") or options.get("hostnameOverride")
+    return str(override) if override else None
+
+
 @dataclass(frozen=True)
 class GatewayProfile:
     """What a client needs to reach its organization's Gateway peer."""
@@ -158,10 +165,7 @@ class GatewayProfile:
         peer_name = str(extension.get("gatewayPeer") or _require(org_entry, "peers", org)[0])
         peer = _require(data.get("peers") or {}, peer_name, "peers")
         endpoint, use_tls = _endpoint(str(_require(peer, "url", peer_name)))
-        grpc_options = peer.get("grpcOptions") or {}
-        override = grpc_options.get("ssl-target-name-override") or grpc_options.get(
-            "hostnameOverride"
-        )
+        override = _name_override(peer)
         channels = extension.get("channels") or list((data.get("channels") or {}).keys())
         ca_names = list(org_entry.get("certificateAuthorities") or [])
         return cls(
@@ -172,7 +176,7 @@ class GatewayProfile:
             gateway_endpoint=endpoint,
             use_tls=use_tls,
             tls_root_certificates=_pem(peer, base_dir),
-            server_name_override=str(override) if override else None,
+            server_name_override=override,
             channels=tuple(str(channel) for channel in channels),
             users=_users(extension, base_dir),
             default_user=extension.get("defaultUser"),

@@ -138,18 +138,8 @@ def _definition_path(name_or_path: str | Path) -> Path:
     return path
 
 
-def load_definition(name_or_path: str | Path) -> ChaincodeDefinition:
-    """Load a definition by chaincode name or file path.
-
-    Raises:
-        ChaincodeDefinitionError: missing file, unknown or missing key, or a bad value.
-    """
-    path = _definition_path(name_or_path)
-    source = path.name
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise ChaincodeDefinitionError(f"{source}: cannot read: {exc}") from exc
+def _check_keys(source: str, raw: Any) -> None:
+    """The definition's keys: a mapping of known keys, the required ones valid text."""
     if not isinstance(raw, Mapping):
         raise _fail(source, "(top)", "must be a mapping")
     unknown = sorted(set(raw) - _KEYS)
@@ -162,6 +152,21 @@ def load_definition(name_or_path: str | Path) -> ChaincodeDefinition:
         raise _fail(source, "name", f"{raw['name']!r} is not a valid chaincode name")
     if not _SERVER.match(raw["server"]):
         raise _fail(source, "server", "must look like package.module:ATTRIBUTE")
+
+
+def load_definition(name_or_path: str | Path) -> ChaincodeDefinition:
+    """Load a definition by chaincode name or file path.
+
+    Raises:
+        ChaincodeDefinitionError: missing file, unknown or missing key, or a bad value.
+    """
+    path = _definition_path(name_or_path)
+    source = path.name
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise ChaincodeDefinitionError(f"{source}: cannot read: {exc}") from exc
+    _check_keys(source, raw)
     collections = raw.get("collections") or []
     if not isinstance(collections, list):
         raise _fail(source, "collections", "must be a list")

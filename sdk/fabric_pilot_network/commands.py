@@ -38,15 +38,23 @@ def error_reason(result: CommandResult) -> str:
     """
     text = _ANSI.sub("", "\n".join((result.stderr, result.stdout)))
     lines = [line.strip() for line in text.splitlines() if line.strip()]
+    return _stated_reason(lines) or _last_line(lines) or f"exit code {result.returncode}"
+
+
+def _stated_reason(lines: list[str]) -> str | None:
+    """The first ``Error:`` line, else the reason of the last fatal log line."""
     errors = [line for line in lines if line.startswith("Error:")]
     if errors:
         return errors[0]
     logged = [line for line in lines if _LOGGED_ERROR.search(line)]
-    if logged:
-        return logged[-1].split(" -> ", 1)[-1].strip()
+    return logged[-1].split(" -> ", 1)[-1].strip() if logged else None
+
+
+def _last_line(lines: list[str]) -> str | None:
+    """The last line before any usage text."""
     if "Usage:" in lines:
         lines = lines[: lines.index("Usage:")]
-    return lines[-1] if lines else f"exit code {result.returncode}"
+    return lines[-1] if lines else None
 
 
 _LOGGED_ERROR = re.compile(r"\b(ERRO|FATA|PANI|CRIT)\b")

@@ -303,6 +303,16 @@ class _Parser:
             result.append((str(user), tuple(roles)))
         return tuple(result)
 
+    def channel_orgs(self, members: Any, key: str, org_names: set[str]) -> tuple[str, ...]:
+        if not isinstance(members, list) or not members:
+            raise self.fail(key, "must be a non-empty list of org names")
+        for member in members:
+            if member not in org_names:
+                raise self.fail(key, f"unknown org {member!r}")
+        if len(set(members)) != len(members):
+            raise self.fail(key, "lists an org twice")
+        return tuple(members)
+
     def channels(self, value: Any, org_names: set[str]) -> tuple[Channel, ...]:
         if not isinstance(value, list) or not value:
             raise self.fail("channels", "must be a non-empty list")
@@ -311,15 +321,7 @@ class _Parser:
             key = f"channels[{index}]"
             raw = self.mapping(item, key, {"name", "orgs"}, {"name", "orgs"})
             name = self.text(raw["name"], f"{key}.name", _CHANNEL, "a lower-case channel name")
-            members = raw["orgs"]
-            if not isinstance(members, list) or not members:
-                raise self.fail(f"{key}.orgs", "must be a non-empty list of org names")
-            for member in members:
-                if member not in org_names:
-                    raise self.fail(f"{key}.orgs", f"unknown org {member!r}")
-            if len(set(members)) != len(members):
-                raise self.fail(f"{key}.orgs", "lists an org twice")
-            channels.append(Channel(name, tuple(members)))
+            channels.append(Channel(name, self.channel_orgs(raw["orgs"], f"{key}.orgs", org_names)))
         names = [channel.name for channel in channels]
         if len(set(names)) != len(names):
             raise self.fail("channels", "two channels share a name")
