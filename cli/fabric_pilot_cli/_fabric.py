@@ -5,11 +5,20 @@ from __future__ import annotations
 
 import importlib
 import os
+from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ._errors import NotAvailableError
+
+if TYPE_CHECKING:
+    from fabric_pilot_network.chaincode import DeployResult
+    from fabric_pilot_network.chaincode_definitions import ChaincodeDefinition, Collection
+    from fabric_pilot_network.fabric_home import FabricHome
+    from fabric_pilot_network.network import FabricNetwork
+
+Progress = Callable[[str], None]
 
 __all__ = [
     "check_channel_update",
@@ -46,7 +55,7 @@ def optional_module(name: str, feature: str) -> ModuleType:
         raise
 
 
-def check_fabric_home(fabric_bin: Path | None, with_ca: bool = False) -> Any:
+def check_fabric_home(fabric_bin: Path | None, with_ca: bool = False) -> FabricHome:
     """Resolve and check the Fabric home.
 
     Raises:
@@ -61,7 +70,7 @@ def check_fabric_home(fabric_bin: Path | None, with_ca: bool = False) -> Any:
 
 def create_network(
     directory: Path, topology: str, fabric_bin: Path | None, base_port: int, ca: bool
-) -> tuple[Any, Path | None]:
+) -> tuple[FabricNetwork, Path | None]:
     """Plan a network; returns it and the topology file to copy (None for a named one).
 
     Raises:
@@ -78,7 +87,7 @@ def create_network(
     return FabricNetwork.create(directory, loaded, home, base_port), source
 
 
-def load_network(directory: Path) -> Any:
+def load_network(directory: Path) -> FabricNetwork:
     """Open the network in ``directory``.
 
     Raises:
@@ -106,35 +115,39 @@ def stopped_hint(directory: Path) -> str | None:
     return f"{', '.join(down)} down: run `fabric-pilot network start`"
 
 
-def load_definition(name: str) -> Any:
+def load_definition(name: str) -> ChaincodeDefinition:
     """A chaincode definition by name or file."""
     from fabric_pilot_network.chaincode_definitions import load_definition as load
 
     return load(name)
 
 
-def available_definitions() -> list[Any]:
+def available_definitions() -> list[ChaincodeDefinition]:
     """Every shipped chaincode definition."""
     from fabric_pilot_network.chaincode_definitions import available_definitions as available
 
     return list(available())
 
 
-def deploy_chaincode(network: Any, definition: Any, progress: Any) -> Any:
+def deploy_chaincode(
+    network: FabricNetwork, definition: ChaincodeDefinition, progress: Progress
+) -> DeployResult:
     """Deploy or upgrade a chaincode; returns a DeployResult."""
     from fabric_pilot_network.chaincode import deploy
 
     return deploy(network, definition, progress)
 
 
-def list_chaincodes(network: Any) -> list[dict[str, Any]]:
+def list_chaincodes(network: FabricNetwork) -> list[dict[str, Any]]:
     """Committed chaincodes per channel and org."""
     from fabric_pilot_network.chaincode import list_chaincodes as listing
 
     return list(listing(network))
 
 
-def package_chaincode(network: Any, definition: Any) -> tuple[bytes, str, str]:
+def package_chaincode(
+    network: FabricNetwork, definition: ChaincodeDefinition
+) -> tuple[bytes, str, str]:
     """The CCaaS package ``deploy`` would install: (bytes, package ID, server address).
 
     The address is the port the network gives the chaincode (a deployed one keeps its port).
@@ -155,7 +168,11 @@ def package_chaincode(network: Any, definition: Any) -> tuple[bytes, str, str]:
 
 
 def install_fabric(
-    mirror: str | None, build: bool, sources: tuple[Path, ...], progress: Any, on_bytes: Any
+    mirror: str | None,
+    build: bool,
+    sources: tuple[Path, ...],
+    progress: Progress,
+    on_bytes: Callable[[str, int, int | None], None],
 ) -> Path:
     """Install (or reuse) the verified Fabric home in the per-user cache; returns the cache.
 
@@ -200,7 +217,7 @@ def copy_samples(target: Path) -> list[Path]:
     return copy(target)
 
 
-def check_channel_update(network: Any, org: str) -> None:
+def check_channel_update(network: FabricNetwork, org: str) -> None:
     """Check that ``org`` can update its channels' config now (its peer and an orderer run).
 
     Raises:
@@ -211,7 +228,9 @@ def check_channel_update(network: Any, org: str) -> None:
     check_ready(network, org)
 
 
-def publish_crl(network: Any, org: str, crl: bytes, progress: Any) -> list[dict[str, Any]]:
+def publish_crl(
+    network: FabricNetwork, org: str, crl: bytes, progress: Progress
+) -> list[dict[str, Any]]:
     """Put a CA's CRL into ``org``'s MSP on every channel of ``org``; per channel, the config
     block in force and whether this call made it.
 
@@ -224,7 +243,7 @@ def publish_crl(network: Any, org: str, crl: bytes, progress: Any) -> list[dict[
     return [update.to_json() for update in publish_revocation_list(network, org, crl, progress)]
 
 
-def write_compose(network: Any, output_dir: Path) -> Path:
+def write_compose(network: FabricNetwork, output_dir: Path) -> Path:
     """Write the Docker Compose project of ``network`` (with its deployed chaincode)."""
     compose = optional_module("fabric_pilot_network.compose", "network compose")
     definitions = [load_definition(name) for name in sorted(network.chaincodes)]
@@ -241,7 +260,7 @@ _CAMEL = {
 }
 
 
-def load_collections(path: Path) -> tuple[Any, ...]:
+def load_collections(path: Path) -> tuple[Collection, ...]:
     """Private data collections from a YAML/JSON file: a list of collections (definition
     keys, or Fabric's collections-config keys), or a whole chaincode definition.
 
