@@ -446,20 +446,18 @@ class FabricCaSession:
     def enroll(self, name: str, secret: str, attributes: Sequence[str]) -> Path:
         """Enrol ``name``; write its MSP folder into the wallet and return it."""
         from fabric_pilot_gateway.ca_client import AttributeRequest
+        from fabric_pilot_gateway.loaders import write_msp_folder
 
         from ._profiles import wallet_dir
 
         requests = [AttributeRequest(attribute) for attribute in attributes]
         enrollment = self._client.enroll(name, secret, attributes=requests)
-        msp = wallet_dir(self._info.directory, self._info.org, name)
-        for folder in ("signcerts", "keystore", "cacerts"):
-            (msp / folder).mkdir(parents=True, exist_ok=True)
-        (msp / "signcerts" / "cert.pem").write_bytes(enrollment.certificate_pem)
-        key_file = msp / "keystore" / "priv_sk"
-        key_file.write_bytes(enrollment.private_key_pem())
-        key_file.chmod(0o600)
-        (msp / "cacerts" / "ca.pem").write_bytes(enrollment.ca_chain_pem or self._ca_chain)
-        return msp
+        return write_msp_folder(
+            wallet_dir(self._info.directory, self._info.org, name),
+            enrollment.certificate_pem,
+            enrollment.private_key_pem(),
+            enrollment.ca_chain_pem or self._ca_chain,
+        )
 
     def list_identities(self) -> list[dict[str, Any]]:
         """Identities the registrar may see."""

@@ -12,7 +12,13 @@ from cryptography.hazmat.primitives.asymmetric import ec, ed25519
 from .identity import X509Identity
 from .signing import Signer, new_private_key_signer
 
-__all__ = ["PrivateKey", "load_msp_folder", "load_pem_identity", "load_private_key"]
+__all__ = [
+    "PrivateKey",
+    "load_msp_folder",
+    "load_pem_identity",
+    "load_private_key",
+    "write_msp_folder",
+]
 
 PrivateKey = ec.EllipticCurvePrivateKey | ed25519.Ed25519PrivateKey
 StrPath = str | os.PathLike[str]
@@ -78,3 +84,27 @@ def load_msp_folder(msp_dir: StrPath, msp_id: str) -> tuple[X509Identity, Signer
     certificate_pem = certs[0].read_bytes()
     key = _matching_key(root / "keystore", certificate_pem)
     return X509Identity(msp_id, certificate_pem), new_private_key_signer(key)
+
+
+def write_msp_folder(
+    msp_dir: StrPath, certificate_pem: bytes, private_key_pem: bytes, ca_chain_pem: bytes
+) -> Path:
+    """Write an MSP folder :func:`load_msp_folder` reads: ``signcerts/cert.pem``,
+    ``keystore/priv_sk`` (created 0600: only its owner may read the key) and
+    ``cacerts/ca.pem``. For an enrolment: ``write_msp_folder(dir, e.certificate_pem,
+    e.private_key_pem(), e.ca_chain_pem)``.
+
+    Returns:
+        The MSP folder.
+    """
+    msp = Path(msp_dir)
+    for folder in ("signcerts", "keystore", "cacerts"):
+        (msp / folder).mkdir(parents=True, exist_ok=True)
+    (msp / "signcerts" / "cert.pem").write_bytes(certificate_pem)
+    key_file = msp / "keystore" / "priv_sk"
+    descriptor = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "wb") as handle:
+        handle.write(private_key_pem)
+    key_file.chmod(0o600)  # an existing file keeps its mode through O_CREAT
+    (msp / "cacerts" / "ca.pem").write_bytes(ca_chain_pem)
+    return msp
