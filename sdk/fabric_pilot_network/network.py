@@ -42,8 +42,10 @@ from .nodeconfig import orderer_config, peer_config, write_yaml
 from .operations import metric_value, read_metrics
 from .ports import PortClashError, PortPlan, busy_ports, plan_ports
 from .processes import (
+    GroupTable,
     ProcessRecord,
     group_members,
+    group_table,
     is_running,
     spawn,
     stop_in_phases,
@@ -451,9 +453,10 @@ class FabricNetwork:
         chaincode server runs when its keeper and the server under it are both alive.
         """
         names = [*self.node_names(), *(n for n in self.processes if n not in self.node_names())]
+        table = group_table()
         statuses = []
         for name in names:
-            status = self._process_status(name)
+            status = self._process_status(name, table)
             if status.running and with_heights and status.kind in ("orderer", "peer"):
                 status.heights = self.channel_heights(name)
             statuses.append(status)
@@ -471,10 +474,10 @@ class FabricNetwork:
             return {"listen": int(entry["port"])} if "port" in entry else {}
         return dict(self.ports.nodes.get(name, {}))
 
-    def _process_status(self, name: str) -> NodeStatus:
+    def _process_status(self, name: str, table: GroupTable) -> NodeStatus:
         kind = self.process_kind(name)
         record = self.processes.get(name)
-        members = group_members(record) if record else []
+        members = group_members(record, table) if record else []
         running = bool(members) and members[0].pid == (record.pid if record else None)
         if kind == "chaincode":
             running = running and len(members) > 1  # the keeper and its server
@@ -571,10 +574,11 @@ class FabricNetwork:
 
     def _stop_orphans(self, progress: Progress) -> None:
         """Stop what is left of groups whose leader died (a killed keeper's server, say)."""
+        table = group_table()
         orphaned = [
             record
             for record in self.processes.values()
-            if not is_running(record) and group_members(record)
+            if not is_running(record) and group_members(record, table)
         ]
         for record in stop_in_phases([orphaned], grace=2.0):
             progress(f"stopped what was left of {record.name}")

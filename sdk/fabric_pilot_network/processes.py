@@ -29,12 +29,14 @@ from typing import Any
 import psutil
 
 __all__ = [
+    "GroupTable",
     "ProcessRecord",
     "children",
     "cpu_seconds",
     "descendants",
     "failure_summary",
     "group_members",
+    "group_table",
     "is_running",
     "port_holder",
     "resident_bytes",
@@ -167,35 +169,49 @@ def _in_group(process: psutil.Process, group: int) -> bool:
         return False
 
 
-def group_members(record: ProcessRecord) -> list[psutil.Process]:
+GroupTable = dict[int, list[psutil.Process]]
+
+
+def group_table() -> GroupTable:
+    """Every live process by its process group ID: one scan of the process table."""
+    table: GroupTable = {}
+    for process in psutil.process_iter():
+        try:
+            group = os.getpgid(process.pid)
+        except OSError:
+            continue
+        table.setdefault(group, []).append(process)
+    return table
+
+
+def group_members(record: ProcessRecord, table: GroupTable | None = None) -> list[psutil.Process]:
     """The live processes of the record's process group (the leader first, when alive).
 
-    With the leader alive, its group is its own descendants. With the leader gone, the group's
-    orphans are found by a scan; nothing is returned when another process now has the PID.
+    Nothing is returned when another process now has the PID. ``table`` (from
+    :func:`group_table`) saves a scan of the process table when asking about many records.
     """
     leader = _leader(record)
-    if leader is not None:
-        try:
-            family = leader.children(recursive=True)
-        except (psutil.NoSuchProcess, psutil.AccessDenied):
-            family = []
-        return [leader, *(child for child in family if _in_group(child, record.pid))]
-    if psutil.pid_exists(record.pid):  # a zombie of ours, or the PID now belongs to another
-        other = _process(record.pid)
+    if leader is None and psutil.pid_exists(record.pid):
+        other = _process(record.pid)  # a zombie of ours, or the PID now belongs to another
         if other is None or _alive(other):
             return []
-    return [process for process in psutil.process_iter() if _in_group(process, record.pid)]
+    members = (group_table() if table is None else table).get(record.pid, [])
+    live = [process for process in members if process.pid != record.pid and _alive(process)]
+    return [leader, *live] if leader is not None else live
 
 
-def signal_groups(records: Iterable[ProcessRecord], signum: int) -> list[psutil.Process]:
+def signal_groups(
+    records: Iterable[ProcessRecord], signum: int, table: GroupTable | None = None
+) -> list[psutil.Process]:
     """Send ``signum`` to the process group of each record that still has live members.
 
     Returns:
         Every process that was signalled, to wait for with :func:`wait_gone`.
     """
+    table = group_table() if table is None else table
     signalled: list[psutil.Process] = []
     for record in records:
-        members = group_members(record)
+        members = group_members(record, table)
         if not members:
             continue
         with contextlib.suppress(ProcessLookupError, PermissionError):
@@ -235,12 +251,13 @@ def stop_in_phases(
         The records whose group had live processes (and is now stopped).
     """
     deadline = time.monotonic() + grace
+    table = group_table()
     stopped: list[ProcessRecord] = []
     pending: list[psutil.Process] = []
     for phase in phases:
-        live = [record for record in phase if group_members(record)]
+        live = [record for record in phase if group_members(record, table)]
         pending = wait_gone(pending, max(0.0, deadline - time.monotonic()))
-        pending += signal_groups(live, signal.SIGTERM)
+        pending += signal_groups(live, signal.SIGTERM, table)
         stopped += live
     survivors = wait_gone(pending, max(0.0, deadline - time.monotonic()))
     for process in survivors:
