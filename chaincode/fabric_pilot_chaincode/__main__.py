@@ -45,7 +45,9 @@ def serve(target: str) -> int:
     except ConfigError as exc:
         _LOG.error("%s", exc)
         return 2
-    server = ChaincodeServer(chaincode, config.address, config.chaincode_id, config.tls)
+    server = ChaincodeServer(
+        chaincode, config.address, config.chaincode_id, config.tls, config.max_clock_skew
+    )
     stop = threading.Event()
 
     def request_stop(signum: int, _frame: FrameType | None) -> None:

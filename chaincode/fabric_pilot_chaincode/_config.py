@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from ._clock import DEFAULT_MAX_CLOCK_SKEW, max_clock_skew_from
 from ._server import TlsConfig
 
 __all__ = ["ConfigError", "ServerConfig", "load_config"]
@@ -24,6 +25,7 @@ class ServerConfig:
     address: str
     chaincode_id: str
     tls: TlsConfig | None
+    max_clock_skew: float = DEFAULT_MAX_CLOCK_SKEW
 
 
 def _read(environ: Mapping[str, str], name: str) -> bytes:
@@ -48,10 +50,14 @@ def load_config(environ: Mapping[str, str]) -> ServerConfig:
         raise ConfigError("CHAINCODE_SERVER_ADDRESS is required (host:port)")
     if not chaincode_id:
         raise ConfigError("CHAINCODE_ID is required (the package ID)")
+    try:
+        skew = max_clock_skew_from(environ)
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from None
     if environ.get("CHAINCODE_TLS_DISABLED", "").strip().lower() in _TRUE:
-        return ServerConfig(address, chaincode_id, None)
+        return ServerConfig(address, chaincode_id, None, skew)
     if not environ.get("CHAINCODE_TLS_CERT_FILE") and not environ.get("CHAINCODE_TLS_KEY_FILE"):
-        return ServerConfig(address, chaincode_id, None)
+        return ServerConfig(address, chaincode_id, None, skew)
     client_ca = (
         _read(environ, "CHAINCODE_TLS_CLIENT_CACERT_FILE")
         if environ.get("CHAINCODE_TLS_CLIENT_CACERT_FILE")
@@ -62,4 +68,4 @@ def load_config(environ: Mapping[str, str]) -> ServerConfig:
         key_pem=_read(environ, "CHAINCODE_TLS_KEY_FILE"),
         client_ca_pem=client_ca,
     )
-    return ServerConfig(address, chaincode_id, tls)
+    return ServerConfig(address, chaincode_id, tls, skew)

@@ -19,6 +19,7 @@ from typing import Any, cast
 import grpc
 from greenlet import getcurrent, greenlet
 
+from ._clock import DEFAULT_MAX_CLOCK_SKEW, clock_skew_error
 from ._dispatcher import ContractChaincode
 from ._errors import PeerError
 from ._peer_stub import PeerStub
@@ -100,9 +101,15 @@ class StreamHandler:
         chaincode_id: The package ID sent in REGISTER.
     """
 
-    def __init__(self, chaincode: ContractChaincode, chaincode_id: str) -> None:
+    def __init__(
+        self,
+        chaincode: ContractChaincode,
+        chaincode_id: str,
+        max_clock_skew: float = DEFAULT_MAX_CLOCK_SKEW,
+    ) -> None:
         self._chaincode = chaincode
         self._chaincode_id = chaincode_id
+        self._max_clock_skew = max_clock_skew
         self._outbox: collections.deque[Any] = collections.deque()
         self._outbox_ready: asyncio.Future[None] | None = None
         self._transactions: dict[tuple[str, str], _Transaction] = {}
@@ -242,6 +249,11 @@ class StreamHandler:
             list(chaincode_input.args),
             parse_signed_proposal(proposal),
         )
+        skew = clock_skew_error(stub.get_tx_timestamp(), self._max_clock_skew) if proposal else None
+        if skew is not None:
+            _LOG.warning("refused transaction %s: %s", message.txid, skew)
+            result = proposal_response_pb2.Response(status=500, message=skew)
+            return _MSG(type=_MSG.COMPLETED, payload=result.SerializeToString())
         if message.type == _MSG.INIT:
             response = self._chaincode.init(stub)
         else:

@@ -10,6 +10,7 @@ from typing import Any, cast
 
 import grpc
 
+from ._clock import DEFAULT_MAX_CLOCK_SKEW
 from ._dispatcher import ContractChaincode
 from ._handler import StreamHandler
 from ._protos import chaincode_shim_pb2_grpc
@@ -54,7 +55,9 @@ class _ChaincodeService:
         self._server = server
 
     async def Connect(self, _requests: Any, context: Any) -> None:  # noqa: N802
-        handler = StreamHandler(self._server.chaincode, self._server.chaincode_id)
+        handler = StreamHandler(
+            self._server.chaincode, self._server.chaincode_id, self._server.max_clock_skew
+        )
         _LOG.info("peer connected")
         await handler.serve(context)
 
@@ -79,9 +82,11 @@ class ChaincodeServer:
         address: str,
         chaincode_id: str,
         tls: TlsConfig | None = None,
+        max_clock_skew: float = DEFAULT_MAX_CLOCK_SKEW,
     ) -> None:
         self.chaincode = chaincode
         self.chaincode_id = chaincode_id
+        self.max_clock_skew = max_clock_skew
         self._address = address
         self._tls = tls
         self._loop = asyncio.new_event_loop()

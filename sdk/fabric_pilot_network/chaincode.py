@@ -20,6 +20,7 @@ from .chaincode_definitions import ChaincodeDefinition
 from .chaincode_tls import ChaincodeTLS, ensure_chaincode_tls
 from .commands import Command, CommandError, clean_environment
 from .errors import ChaincodeError, ChannelNotInNetworkError
+from .file_modes import make_private
 from .packaging import ccaas_package, package_id, write_package
 from .processes import (
     ProcessRecord,
@@ -288,6 +289,11 @@ def _start_server(network: FabricNetwork, name: str, entry: dict[str, Any]) -> P
             "CHAINCODE_TLS_KEY_FILE": str(tls.server_key),
             "CHAINCODE_TLS_CLIENT_CACERT_FILE": str(tls.ca_cert),
             "PYTHONUNBUFFERED": "1",
+            **(
+                {"CHAINCODE_MAX_CLOCK_SKEW": f"{entry['max_clock_skew']:g}"}
+                if entry.get("max_clock_skew") is not None
+                else {}
+            ),
         }
     )
     log_file = network.log_file(process_name)
@@ -389,6 +395,7 @@ def _deploy(run: _Deployment, port: int, progress: Progress, started: float) -> 
         "server": definition.server,
         "channel": definition.channel,
         "version": definition.version,
+        "max_clock_skew": definition.max_clock_skew,
     }
     progress(f"starting chaincode server on {address}")
     with network.lock:
@@ -407,6 +414,7 @@ def _deploy(run: _Deployment, port: int, progress: Progress, started: float) -> 
     run.wait_ready()
     entry["sequence"] = sequence
     network.save()
+    make_private(network.directory)
     seconds = time.monotonic() - started
     progress(
         f"{definition.name} {definition.version} (sequence {sequence}) ready in {seconds:.1f}s"

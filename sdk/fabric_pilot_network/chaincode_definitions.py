@@ -30,7 +30,15 @@ __all__ = [
 
 _NAME = re.compile(r"^[a-zA-Z0-9]+([-_][a-zA-Z0-9]+)*$")
 _SERVER = re.compile(r"^[A-Za-z_][\w.]*:[A-Za-z_]\w*$")
-_KEYS = {"name", "channel", "version", "server", "endorsement_policy", "collections"}
+_KEYS = {
+    "name",
+    "channel",
+    "version",
+    "server",
+    "endorsement_policy",
+    "collections",
+    "max_clock_skew",
+}
 _COLLECTION_KEYS = {
     "name",
     "policy",
@@ -82,6 +90,7 @@ class ChaincodeDefinition:
     server: str
     endorsement_policy: str | None = None
     collections: tuple[Collection, ...] = ()
+    max_clock_skew: float | None = None  # seconds; None: the runtime's default (300), 0: off
 
     @property
     def label(self) -> str:
@@ -125,6 +134,15 @@ def _collection(raw: Any, source: str, key: str) -> Collection:
         if not isinstance(raw.get(required), str) or not raw[required]:
             raise _fail(source, f"{key}.{required}", "required text is missing")
     return Collection(**dict(raw))
+
+
+def _clock_window(value: Any, source: str) -> float | None:
+    """``max_clock_skew``: seconds between a proposal's timestamp and the endorser's clock."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value < 10**9:
+        raise _fail(source, "max_clock_skew", "must be a number of seconds >= 0 (0: no check)")
+    return float(value)
 
 
 def _definition_path(name_or_path: str | Path) -> Path:
@@ -176,6 +194,7 @@ def load_definition(name_or_path: str | Path) -> ChaincodeDefinition:
         version=str(raw["version"]),
         server=raw["server"],
         endorsement_policy=raw.get("endorsement_policy"),
+        max_clock_skew=_clock_window(raw.get("max_clock_skew"), source),
         collections=tuple(
             _collection(item, source, f"collections[{index}]")
             for index, item in enumerate(collections)

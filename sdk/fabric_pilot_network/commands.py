@@ -144,6 +144,7 @@ def run_command(command: Command, timeout: float = 120.0) -> CommandResult:
         text=True,
         timeout=timeout,
         check=False,
+        umask=0o077,  # what Fabric tools write into the network folder is private
     )
     result = CommandResult(completed.returncode, completed.stdout, completed.stderr)
     if completed.returncode != 0:

@@ -37,6 +37,7 @@ from .configtx import channel_block_command, configtx_document
 from .crypto import CryptoLayout, cryptogen_command, cryptogen_spec
 from .errors import NetworkError, NetworkExistsError, NoNetworkError, UnknownProcessError
 from .fabric_home import FabricHome
+from .file_modes import make_private
 from .folder import FolderNotEmptyError, NetworkFolder
 from .nodeconfig import orderer_config, peer_config, write_yaml
 from .operations import metric_value, read_metrics
@@ -268,6 +269,7 @@ class FabricNetwork:
                 f" {self.ports.base_port}-{max(self.ports.all_ports())})"
             )
         NetworkFolder(self.directory).prepare()
+        self.directory.chmod(0o700)  # keys of every org live below: private from the start
         try:
             self._up(progress, source_topology)
         except BaseException:
@@ -297,6 +299,7 @@ class FabricNetwork:
                 future.result()
         write_profiles(self)
         self.save()
+        make_private(self.directory)
         progress(f"network {self.topology.name} is up in {time.monotonic() - started:.1f}s")
 
     def _write_topology(self, source: Path | None) -> None:
@@ -571,6 +574,7 @@ class FabricNetwork:
         for channel in self.topology.channels:
             progress(f"waiting for a Raft leader on {channel.name}")
             self.wait_for_leader(channel.name)
+        make_private(self.directory)
 
     def _stop_orphans(self, progress: Progress) -> None:
         """Stop what is left of groups whose leader died (a killed keeper's server, say)."""

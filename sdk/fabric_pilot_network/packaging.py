@@ -8,6 +8,7 @@ import gzip
 import hashlib
 import io
 import json
+import os
 import tarfile
 from pathlib import Path
 from typing import Any
@@ -23,7 +24,7 @@ def _tar_gz(files: dict[str, bytes]) -> bytes:
         for name in sorted(files):
             info = tarfile.TarInfo(name)
             info.size = len(files[name])
-            info.mode = 0o644
+            info.mode = 0o600  # connection.json holds the chaincode TLS client key
             info.mtime = 0
             archive.addfile(info, io.BytesIO(files[name]))
     return gzip.compress(raw.getvalue(), mtime=0)
@@ -59,7 +60,10 @@ def package_id(label: str, package: bytes) -> str:
 
 
 def write_package(path: Path, package: bytes) -> Path:
-    """Write package bytes to ``path``."""
+    """Write package bytes to ``path``, readable by its owner only (it holds a private key)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(package)
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "wb") as handle:
+        handle.write(package)
+    path.chmod(0o600)
     return path

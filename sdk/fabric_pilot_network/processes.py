@@ -28,6 +28,8 @@ from typing import Any
 
 import psutil
 
+from .file_modes import private_umask
+
 __all__ = [
     "GroupTable",
     "ProcessRecord",
@@ -280,19 +282,20 @@ def stop(record: ProcessRecord, grace: float = 10.0) -> bool:
 def spawn(name: str, argv: Sequence[str], env: Mapping[str, str], log_file: Path) -> ProcessRecord:
     """Start ``argv`` in a new session with output appended to ``log_file``."""
     log_file.parent.mkdir(parents=True, exist_ok=True)
-    log_fd = os.open(log_file, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+    log_fd = os.open(log_file, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
     try:
-        pid = os.posix_spawn(
-            argv[0],
-            list(argv),
-            dict(env),
-            file_actions=[
-                (os.POSIX_SPAWN_OPEN, 0, os.devnull, os.O_RDONLY, 0),
-                (os.POSIX_SPAWN_DUP2, log_fd, 1),
-                (os.POSIX_SPAWN_DUP2, log_fd, 2),
-            ],
-            setsid=True,
-        )
+        with private_umask():  # the process writes keys and chaincode builds: keep them private
+            pid = os.posix_spawn(
+                argv[0],
+                list(argv),
+                dict(env),
+                file_actions=[
+                    (os.POSIX_SPAWN_OPEN, 0, os.devnull, os.O_RDONLY, 0),
+                    (os.POSIX_SPAWN_DUP2, log_fd, 1),
+                    (os.POSIX_SPAWN_DUP2, log_fd, 2),
+                ],
+                setsid=True,
+            )
     finally:
         os.close(log_fd)
     return ProcessRecord(name, pid, psutil.Process(pid).create_time(), tuple(argv), str(log_file))

@@ -10,8 +10,14 @@ CHAINCODE_ID = "probe:0123456789abcdef"
 
 
 @pytest.fixture
-def server() -> Iterator[ChaincodeServer]:
-    server = ChaincodeServer(CHAINCODE, "127.0.0.1:0", CHAINCODE_ID)
+def max_clock_skew() -> float:
+    """The server's clock window; 0 (off) because the protocol tests use fixed timestamps."""
+    return 0.0
+
+
+@pytest.fixture
+def server(max_clock_skew: float) -> Iterator[ChaincodeServer]:
+    server = ChaincodeServer(CHAINCODE, "127.0.0.1:0", CHAINCODE_ID, max_clock_skew=max_clock_skew)
     server.start()
     yield server
     server.stop(grace=0.5)
