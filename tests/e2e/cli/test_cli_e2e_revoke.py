@@ -10,6 +10,7 @@ import pytest
 from _cli_support import Cli, running_network
 
 from fabric_pilot_network.fabric_home import FabricHome
+from fabric_pilot_network.pytest_plugin import skip_without
 
 pytestmark = pytest.mark.e2e
 
@@ -17,11 +18,12 @@ ASSET = ("sample_assets", "read_asset", "asset-1")
 
 
 @pytest.fixture
-def ca_cli(isolated_cli: Cli, fabric_home: FabricHome) -> Cli:
+def ca_cli(isolated_cli: Cli, fabric_home: FabricHome, request: pytest.FixtureRequest) -> Cli:
     """The isolated CLI, pointed at the Fabric CA binaries too (skipped without them)."""
     missing = fabric_home.missing(with_ca=True)
     if missing:
-        pytest.skip(f"Fabric CA binaries unavailable: {missing[0]} is missing")
+        reason = f"Fabric CA binaries unavailable: {missing[0]} is missing"
+        skip_without(f"{reason} (run 'fabric-pilot install')", request.config)
     isolated_cli.env["FABRIC_PILOT_FABRIC_CA_BIN"] = str(fabric_home.ca_bin_dir)
     return isolated_cli
 
