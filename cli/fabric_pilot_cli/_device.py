@@ -4,6 +4,7 @@ loaded and checked here; the SDK (``fabric_pilot_gateway.sectors.sign_reading``)
 from __future__ import annotations
 
 import functools
+import os
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -12,6 +13,7 @@ from ._errors import EXIT_USAGE, CliError
 
 __all__ = [
     "check_signing_keys",
+    "generate_device_key",
     "load_signing_key",
     "sign_reading",
     "signing_key_for",
@@ -21,6 +23,39 @@ __all__ = [
 def signing_key_for(source: Path, meter_id: str) -> Path:
     """The device key of ``meter_id``: ``source`` itself, or ``source/<meter_id>.pem``."""
     return source / f"{meter_id}.pem" if source.is_dir() else source
+
+
+def generate_device_key(key_file: Path) -> str:
+    """Write a new ECDSA P-256 device key to ``key_file`` (PEM, PKCS #8, mode 0600).
+
+    Returns:
+        The public key as PEM (SubjectPublicKeyInfo), as ``register_meter`` expects it.
+
+    Raises:
+        CliError: (exit 2) ``key_file`` exists (a key is never overwritten) or cannot be
+            created.
+    """
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    private = key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    )
+    try:
+        descriptor = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        raise CliError(f"{key_file} exists; keygen never overwrites a key", EXIT_USAGE) from None
+    except OSError as exc:
+        raise CliError(f"cannot create {key_file}: {exc.strerror}", EXIT_USAGE) from None
+    with os.fdopen(descriptor, "wb") as handle:
+        handle.write(private)
+    public = key.public_key().public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
+    return public.decode("ascii")
 
 
 def load_signing_key(key_file: Path) -> Any:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import signal
 import subprocess
 import time
@@ -417,3 +418,92 @@ def test_import_tells_a_duplicate_from_a_conflict(pilot: Pilot) -> None:
     assert journaled == {f"{seller}/{issued_no}", f"{seller}/{new_no}"}
     again = cli.run("invoice", "import", source, as_=SELLER_A)
     assert again.code == 4  # the conflict is reported again, never marked done
+
+
+SAMPLES = Path(__file__).resolve().parents[3] / "network-config" / "samples"
+
+
+def _height(pilot: Pilot, channel: str, as_: str) -> int:
+    (newest,) = pilot.cli.ok("blocks", "list", "--count", "1", "--channel", channel, as_=as_)
+    return int(newest["number"]) + 1
+
+
+def test_every_shipped_sample_is_accepted_as_shipped(pilot: Pilot) -> None:
+    cli = pilot.cli
+    assert {path.name for path in SAMPLES.iterdir()} == {
+        "taxpayer_seller.json", "taxpayer_buyer.json", "invoice.json",
+        "invoice-26440000000000000001.ofd", "meter.json", "evidence.json",
+        "evidence-EV-2026-0001.warc",
+    }  # fmt: skip
+    for name in ("taxpayer_seller.json", "taxpayer_buyer.json"):
+        assert cli.ok("invoice", "taxpayer", "register", SAMPLES / name, as_=OFFICER)["status"]
+    issued = cli.ok("invoice", "issue", SAMPLES / "invoice.json", as_=SELLER_A)
+    assert issued["number"] == "26440000000000000001"
+    ofd = SAMPLES / "invoice-26440000000000000001.ofd"
+    assert cli.ok("invoice", "verify", "--file", ofd, as_=FINANCE_B)["authentic"] is True
+    meter_sample = json.loads((SAMPLES / "meter.json").read_text(encoding="utf-8"))
+    registered = cli.ok("meter", "register", SAMPLES / "meter.json", as_=GRID_OPERATOR)
+    assert (registered["meter_id"], registered["status"]) == (meter_sample["meter_id"], "active")
+    warc = SAMPLES / "evidence-EV-2026-0001.warc"
+    record = cli.ok("evidence", "register", warc, "--id", "EV-2026-0001", "--metadata",
+                    SAMPLES / "evidence.json", as_=NOTARY)  # fmt: skip
+    assert record["content_hash"] == hashlib.sha256(warc.read_bytes()).hexdigest()
+    assert cli.ok("evidence", "verify", warc, "--id", "EV-2026-0001", as_=JUDGE)["match"] is True
+
+
+def test_meter_keygen_key_signs_readings_and_impossible_readings_are_refused(
+    pilot: Pilot,
+) -> None:
+    cli, meter_id = pilot.cli, unique("KG")
+    key_file = pilot.files / f"{meter_id}.pem"
+    template = write_json(
+        pilot.files / f"{meter_id}-template.json", meter(meter_id, "GeneratorMSP", "x")
+    )
+    document = cli.ok("meter", "keygen", key_file, "--meter", template)
+    assert key_file.stat().st_mode & 0o777 == 0o600
+    cli.ok("meter", "register", write_json(pilot.files / f"{meter_id}.json", document),
+           as_=GRID_OPERATOR)  # fmt: skip
+    now = int(time.time())
+    start = now - now % QUARTER - 4 * QUARTER
+    first = write_json(pilot.files / f"{meter_id}-1.json", _reading(meter_id, start, 1, 2_600_000))
+    refused = cli.fails(4, "meter", "read", first, "--sign-with", key_file, as_=GENERATOR)
+    assert "EXCEEDS_CAPACITY" in refused.stderr  # 5 MW cannot make 2.6 MWh in 15 minutes
+    plausible = _reading(meter_id, start, 1, 1_000_000)
+    path = write_json(pilot.files / f"{meter_id}-ok.json", plausible)
+    assert cli.ok("meter", "read", path, "--sign-with", key_file, as_=GENERATOR)["counter"] == 1
+    fake = dict(_reading(meter_id, start + QUARTER, 2, 999_999), flag="rollover")
+    path = write_json(pilot.files / f"{meter_id}-rollover.json", fake)
+    refused = cli.fails(4, "meter", "read", path, "--sign-with", key_file, as_=GENERATOR)
+    assert "EXCEEDS_CAPACITY" in refused.stderr
+    assert cli.ok("meter", "get", meter_id, as_=GENERATOR)["last_export_wh"] == 1_000_000
+
+
+def test_evidence_retry_with_a_copy_returns_the_record_and_bad_input_changes_nothing(
+    pilot: Pilot,
+) -> None:
+    cli, evidence_id = pilot.cli, unique("EV")
+    original = pilot.files / f"{evidence_id}.bin"
+    original.write_bytes(uuid.uuid4().bytes * 8)
+    first = cli.run("evidence", "register", original, "--id", evidence_id, as_=NOTARY)
+    assert first.code == 0, first.describe()
+    copy_folder = pilot.files / f"{evidence_id}-copy"
+    copy_folder.mkdir()
+    copy = copy_folder / original.name
+    copy.write_bytes(original.read_bytes())
+    os.utime(copy, (time.time() - 86_400, time.time() - 86_400))  # another mtime
+    height = _height(pilot, "justice", NOTARY)
+    again = cli.run("evidence", "register", copy, "--id", evidence_id, as_=NOTARY)
+    assert again.code == 0, again.describe()
+    assert again.json() == first.json()
+    for bad in (
+        ("--captured-at", "yesterday"),
+        ("--personal", json.dumps({"note": "x" * 5_000})),
+    ):
+        refused = cli.fails(2, "evidence", "register", original, "--id", unique("EV"), *bad,
+                            as_=NOTARY)  # fmt: skip
+        assert len(refused.error_lines()) == 1, refused.describe()
+    listed = cli.fails(2, "evidence", "list", "C-1", "--page-size", "101", as_=JUDGE)
+    assert "between 1 and 100" in listed.stderr
+    outsider = cli.fails(2, "meter", "get", "SZ-PV-0001", as_=JUDGE)
+    assert "org Court is not a member of channel energy" in outsider.stderr
+    assert _height(pilot, "justice", NOTARY) == height

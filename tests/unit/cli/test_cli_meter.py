@@ -133,3 +133,33 @@ def test_signed_rows_resubmitted_after_a_crash_are_duplicates(tmp_path: Path, ru
     assert rerun.exit_code == 0, rerun.output
     statuses = [json.loads(line)["status"] for line in rerun.stdout.splitlines()]
     assert statuses == ["ok", "duplicate", "ok", "ok"]  # signatures are deterministic
+
+
+def test_meter_keygen_writes_a_0600_key_and_prints_its_public_pem(tmp_path: Path, run) -> None:
+    key_file = tmp_path / "device.pem"
+    result = run("meter", "keygen", str(key_file))
+    assert result.exit_code == 0, result.output
+    assert key_file.stat().st_mode & 0o777 == 0o600
+    public_pem = result.stdout
+    assert public_pem.startswith("-----BEGIN PUBLIC KEY-----")
+    signed = sign_reading(READING, key_file)
+    verify_reading(public_pem, signed, signed["signature"])
+    again = run("meter", "keygen", str(key_file))
+    assert again.exit_code == 2
+    assert "never overwrites" in again.output
+    assert sign_reading(READING, key_file)["signature"]  # the first key is still there
+
+
+def test_meter_keygen_fills_a_meter_document(tmp_path: Path, run) -> None:
+    meter = {"meter_id": "M-9", "capacity_w": 1000, "public_key_pem": "old"}
+    result = run("meter", "keygen", str(tmp_path / "m9.pem"), "--meter", json.dumps(meter))
+    assert result.exit_code == 0, result.output
+    document = json.loads(result.stdout)
+    assert document["meter_id"] == "M-9"
+    signed = sign_reading(READING, tmp_path / "m9.pem")
+    verify_reading(document["public_key_pem"], signed, signed["signature"])
+    as_json = json.loads(run("meter", "keygen", str(tmp_path / "k.pem"), "-o", "json").stdout)
+    assert as_json["key_file"] == str(tmp_path / "k.pem")
+    bad = run("meter", "keygen", str(tmp_path / "x.pem"), "--meter", "[1]")
+    assert bad.exit_code == 2
+    assert not (tmp_path / "x.pem").exists()
