@@ -16,7 +16,7 @@ from typing import Any
 import click
 
 from . import _sdk
-from ._context import get_settings, network_options, output_option
+from ._context import get_settings, network_options, output_option, progress
 from ._errors import EXIT_NOT_FOUND, EXIT_USAGE, CliError
 from ._inputs import read_document, sha256_file
 from ._sector import INT, JSON, Arg, Tx, add_tx, call, emit_result, group_path, pin
@@ -218,6 +218,28 @@ def _transfer_command() -> click.Command:
     return transfer_cmd
 
 
+def _anchors(
+    anchors_file: str | None, genesis_hash: str | None, fingerprints: tuple[str, ...]
+) -> dict[str, Any]:
+    """The verifier's pins as ``{genesis_block_hash?, root_fingerprints?}``."""
+    document = read_document(anchors_file) if anchors_file else {}
+    if not isinstance(document, dict):
+        raise CliError(f"{anchors_file}: trust anchors must be a JSON object", EXIT_USAGE)
+    if genesis_hash:
+        document["genesis_block_hash"] = genesis_hash
+    prints: dict[str, list[str]] = dict(document.get("root_fingerprints") or {})
+    for item in fingerprints:
+        msp, _, digest = item.partition("=")
+        if not msp or not digest:
+            raise CliError(f"--root-fingerprint expects MSP=SHA256, not {item!r}", EXIT_USAGE)
+        prints.setdefault(msp, []).append(digest)
+    if prints:
+        document["root_fingerprints"] = prints
+    return {
+        key: document[key] for key in ("genesis_block_hash", "root_fingerprints") if key in document
+    }
+
+
 def _receipt_group() -> click.Group:
     @click.group("receipt")
     def receipt() -> None:
@@ -243,18 +265,61 @@ def _receipt_group() -> click.Group:
             document = session.export_receipt(EVIDENCE, evidence_id)
         click.echo(json.dumps(document, indent=2, sort_keys=True))
 
-    @receipt.command("verify")
-    @click.argument("file", type=click.Path(exists=True, dir_okay=False))
-    @output_option
+    @receipt.command("anchors")
+    @network_options
     @click.pass_context
-    def verify(ctx: click.Context, /, *, file: str) -> None:
-        """Verify a receipt offline (no network); exit 3 when it does not verify.
+    def anchors(ctx: click.Context, /) -> None:
+        """Print the channel's trust anchors to publish for receipt verifiers.
+
+        The genesis block hash and the SHA-256 fingerprints of every org's root CA; a
+        verifier must get them from you (not from a receipt) and pass them to verify.
 
         \b
         Example:
-          fabric-pilot evidence receipt verify receipt.json
+          fabric-pilot --as Court/Judge1 evidence receipt anchors > justice-anchors.json
         """
-        proof = _sdk.verify_receipt(read_document(file))
+        with closing(_sdk.open_session(get_settings(ctx), EVIDENCE)) as session:
+            document = session.trust_anchors()
+        click.echo(json.dumps(document, indent=2, sort_keys=True))
+
+    @receipt.command("verify")
+    @click.argument("file", type=click.Path(exists=True, dir_okay=False))
+    @click.option(
+        "--anchors",
+        "anchors_file",
+        type=click.Path(exists=True, dir_okay=False),
+        help="Trust anchors (JSON, as 'receipt anchors' prints them) from a source you trust.",
+    )
+    @click.option("--genesis-hash", help="Pin the channel's genesis block hash (hex).")
+    @click.option(
+        "--root-fingerprint",
+        multiple=True,
+        metavar="MSP=SHA256",
+        help="Pin an org's root CA by its SHA-256 fingerprint (repeat for each org).",
+    )
+    @output_option
+    @click.pass_context
+    def verify(
+        ctx: click.Context, /, *, file: str, anchors_file: str | None, genesis_hash: str | None,
+        root_fingerprint: tuple[str, ...],
+    ) -> None:  # fmt: skip
+        """Verify a receipt offline (no network); exit 3 when it does not verify.
+
+        Pin what you trust with --anchors, --genesis-hash or --root-fingerprint: without any,
+        the receipt is only checked to be self-consistent (a network with the same org names
+        could have minted it), and a warning says so.
+
+        \b
+        Example:
+          fabric-pilot evidence receipt verify receipt.json --anchors justice-anchors.json
+        """
+        pins = _anchors(anchors_file, genesis_hash, root_fingerprint)
+        proof = _sdk.verify_receipt(read_document(file), pins)
+        if proof["trust"] == "none":
+            progress(
+                "warning: no trust anchors given: the receipt is only self-consistent; pin"
+                " --anchors, --genesis-hash or --root-fingerprint"
+            )
         emit_result(ctx, proof)
 
     return receipt

@@ -157,6 +157,10 @@ class Session(Protocol):
         """A receipt for a record that a third party can verify offline."""
         ...
 
+    def trust_anchors(self) -> dict[str, Any]:
+        """The channel's genesis block hash and root CA fingerprints, to publish."""
+        ...
+
     def close(self) -> None:
         """Release the connection."""
         ...
@@ -326,10 +330,17 @@ class GatewaySession:
         return transaction_summary(processed, int(block.header.number))
 
     def export_receipt(self, chaincode: str, evidence_id: str) -> dict[str, Any]:
-        """A verification receipt for ``evidence_id`` (record, block, header chain, signatures)."""
-        from fabric_pilot_gateway.receipts import export_receipt
+        """A verification receipt for ``evidence_id`` (record, block, header chain, signatures,
+        and the peers' signed state proof)."""
+        from fabric_pilot_gateway.sectors import export_evidence_receipt
 
-        return export_receipt(self._network, chaincode, evidence_id)
+        return export_evidence_receipt(self._network, evidence_id, chaincode=chaincode)
+
+    def trust_anchors(self) -> dict[str, Any]:
+        """The channel's genesis block hash and root CA fingerprints, to publish."""
+        from fabric_pilot_gateway.receipts import channel_trust_anchors
+
+        return channel_trust_anchors(self._network)
 
     def close(self) -> None:
         """Close the gRPC channel."""
@@ -345,17 +356,22 @@ open_session: Callable[..., Session] = _open_session
 """Factory used by every command: ``open_session(settings, chaincode=None) -> Session``."""
 
 
-def verify_receipt(receipt: dict[str, Any]) -> dict[str, Any]:
+def verify_receipt(receipt: dict[str, Any], anchors: Mapping[str, Any]) -> dict[str, Any]:
     """Verify a receipt offline (no network) and summarise what it proves.
+
+    Args:
+        anchors: ``{genesis_block_hash?, root_fingerprints?}`` pinned by the verifier.
 
     Raises:
         ReceiptError: the receipt does not verify; the message names the failed check.
+        ValueError: the anchors are malformed.
     """
     from dataclasses import asdict
 
+    from fabric_pilot_gateway.receipts import TrustAnchors
     from fabric_pilot_gateway.receipts import verify_receipt as verify
 
-    return asdict(verify(receipt))
+    return asdict(verify(receipt, anchors=TrustAnchors.from_json(anchors)))
 
 
 @dataclass(frozen=True)

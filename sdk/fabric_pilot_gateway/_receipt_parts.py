@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from cryptography import x509
+from cryptography.hazmat.primitives.serialization import Encoding
 from fabric_protos.common import configtx_pb2
 from fabric_protos.ledger.rwset import rwset_pb2
 from fabric_protos.ledger.rwset.kvrwset import kv_rwset_pb2
@@ -32,6 +33,7 @@ VALID_CODE = 0  # peer.TxValidationCode.VALID
 _ENDORSER_TRANSACTION = 3  # common.HeaderType.ENDORSER_TRANSACTION
 _CONFIG = 1  # common.HeaderType.CONFIG
 UNPARSABLE = (ValueError, TypeError, KeyError, protobuf_message.DecodeError)
+_DER = Encoding.DER
 
 
 def fail(check: str, message: str) -> ReceiptError:
@@ -97,13 +99,18 @@ def b64(data: bytes) -> str:
 
 
 def block_json(block: Any) -> dict[str, Any]:
-    metadata = list(block.metadata.metadata)
-    flags = metadata[_TRANSACTIONS_FILTER] if len(metadata) > _TRANSACTIONS_FILTER else b""
+    """The hashed parts of a block only: header and envelopes (no unsigned metadata)."""
     return {
         "header": header_of(block).to_json(),
         "data": [b64(envelope) for envelope in block.data.data],
-        "transactions_filter": b64(flags),
     }
+
+
+def validation_code(block: Any, index: int) -> int | None:
+    """The peer's validation code of transaction ``index`` (unsigned block metadata)."""
+    metadata = list(block.metadata.metadata)
+    flags = bytes(metadata[_TRANSACTIONS_FILTER]) if len(metadata) > _TRANSACTIONS_FILTER else b""
+    return flags[index] if index < len(flags) else None
 
 
 def last_config_index(block: Any) -> int:
@@ -138,6 +145,7 @@ class ParsedTransaction:
     endorsements: list[SignedBytes] = field(default_factory=list)
     chaincodes: set[str] = field(default_factory=set)
     writes: dict[tuple[str, str], bytes] = field(default_factory=dict)
+    reads: dict[tuple[str, str], tuple[int, int] | None] = field(default_factory=dict)
     responses: list[bytes] = field(default_factory=list)
 
 
@@ -164,9 +172,17 @@ def _add_action(transaction: ParsedTransaction, action: Any) -> None:
     transaction.responses.append(bytes(chaincode_action.response.payload))
     read_write_set = rwset_pb2.TxReadWriteSet.FromString(chaincode_action.results)
     for namespace in read_write_set.ns_rwset:
-        for write in kv_rwset_pb2.KVRWSet.FromString(namespace.rwset).writes:
+        kv = kv_rwset_pb2.KVRWSet.FromString(namespace.rwset)
+        for write in kv.writes:
             if not write.is_delete:
                 transaction.writes[namespace.namespace, write.key] = bytes(write.value)
+        for read in kv.reads:
+            version = (
+                (int(read.version.block_num), int(read.version.tx_num))
+                if read.HasField("version")
+                else None
+            )
+            transaction.reads[namespace.namespace, read.key] = version
 
 
 def parse_transaction(raw: bytes) -> ParsedTransaction:
@@ -231,3 +247,17 @@ def msp_anchors(config_envelope: bytes) -> dict[str, MspAnchors]:
 
 def anchors_json(anchors: Mapping[str, MspAnchors]) -> dict[str, list[str]]:
     return {msp: list(value.roots) for msp, value in sorted(anchors.items())}
+
+
+def certificate_fingerprint(pem: str) -> str:
+    """SHA-256 (hex) of a certificate's DER encoding, as ``openssl x509 -fingerprint``."""
+    certificate = x509.load_pem_x509_certificate(pem.encode())
+    return hashlib.sha256(certificate.public_bytes(_DER)).hexdigest()
+
+
+def root_fingerprints(anchors: Mapping[str, MspAnchors]) -> dict[str, list[str]]:
+    """MSP ID → SHA-256 fingerprints of its root CA certificates."""
+    return {
+        msp: sorted(certificate_fingerprint(root) for root in value.roots)
+        for msp, value in sorted(anchors.items())
+    }

@@ -29,7 +29,7 @@ in one lane run in order, lanes run in parallel)::
 
 from ._client import Record, SectorClient
 from ._codec import canonical_json, decode_result, encode_arg, encode_args
-from ._court import CourtEvidence
+from ._court import CourtEvidence, export_evidence_receipt
 from ._energy import EnergyMetering
 from ._errors import ChaincodeRejectedError, RecordNotFoundError, rejection_from
 from ._limits import (
@@ -60,6 +60,7 @@ __all__ = [
     "decode_result",
     "encode_arg",
     "encode_args",
+    "export_evidence_receipt",
     "reading_message",
     "rejection_from",
     "sign_reading",

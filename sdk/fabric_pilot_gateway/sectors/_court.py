@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 from ._client import Record, SectorClient
 from ._codec import canonical_json
 from ._limits import check_personal_size, check_rfc3339
 
-__all__ = ["CourtEvidence"]
+if TYPE_CHECKING:
+    from ..network import Network
+
+__all__ = ["CourtEvidence", "export_evidence_receipt"]
+
+COURT_CHAINCODE = "court_evidence"
 
 
 class CourtEvidence(SectorClient):
@@ -140,3 +145,34 @@ class CourtEvidence(SectorClient):
     def get_depositor_personal_data(self, *, evidence_id: str) -> Record:
         """Return the depositor's private data (court or the depositor's org)."""
         return self._evaluate("get_depositor_personal_data", evidence_id)
+
+
+def export_evidence_receipt(
+    network: Network,
+    evidence_id: str,
+    *,
+    chaincode: str = COURT_CHAINCODE,
+    through_block: int | None = None,
+    endorsing_organizations: Sequence[str] = (),
+) -> Record:
+    """A receipt proving evidence ``evidence_id`` as it is now (see :mod:`..receipts`).
+
+    The transaction is the one that last wrote the record (``updated_tx_id``); the state
+    proof is ``get_evidence`` endorsed by the peers the chaincode's policy names (court and
+    notary on the pilot network) or by ``endorsing_organizations``.
+
+    Raises:
+        ChaincodeRejectedError: The evidence does not exist (``NOT_FOUND``).
+        ValueError: The record changed while the receipt was being made (retry).
+    """
+    from ..receipts import StateQuery, export_receipt
+
+    record = CourtEvidence(network.get_contract(chaincode)).get_evidence(evidence_id=evidence_id)
+    query = StateQuery("get_evidence", (evidence_id,), tuple(endorsing_organizations))
+    return export_receipt(
+        network,
+        chaincode,
+        str(record.get("updated_tx_id") or record["tx_id"]),
+        state_query=query,
+        through_block=through_block,
+    )

@@ -284,9 +284,34 @@ def test_evidence_receipt_exported_verifies_offline_and_tampering_is_caught(
     assert exported.code == 0, exported.describe()
     receipt = pilot.files / f"{evidence_id}.receipt.json"
     receipt.write_text(exported.stdout, encoding="utf-8")
-    proof = cli.ok("evidence", "receipt", "verify", receipt)
+    unpinned = cli.run("evidence", "receipt", "verify", receipt)
+    assert unpinned.code == 0, unpinned.describe()
+    assert unpinned.json()["trust"] == "none"
+    assert "no trust anchors given" in unpinned.stderr
+    anchors = cli.run("evidence", "receipt", "anchors", as_=JUDGE, output=None)
+    assert anchors.code == 0, anchors.describe()
+    anchors_file = pilot.files / "justice-anchors.json"
+    anchors_file.write_text(anchors.stdout, encoding="utf-8")
+    published = json.loads(anchors.stdout)
+    assert {"CourtMSP", "NotaryMSP"} <= set(published["root_fingerprints"])
+    proof = cli.ok("evidence", "receipt", "verify", receipt, "--anchors", anchors_file)
     assert (proof["transaction_id"], proof["block_number"]) == (tx_id, block_number)
     assert proof["record"]["evidence_id"] == evidence_id
+    assert proof["trust"] == "genesis_block_hash+root_fingerprints"
+    assert proof["genesis_block_hash"] == published["genesis_block_hash"]
+    assert proof["state_endorser_msp_ids"] == ["CourtMSP", "NotaryMSP"]
+    wrong_genesis = cli.fails(3, "evidence", "receipt", "verify", receipt,
+                              "--genesis-hash", "ab" * 32)  # fmt: skip
+    assert "trust_anchors" in wrong_genesis.stderr
+    wrong_root = cli.fails(3, "evidence", "receipt", "verify", receipt,
+                           "--root-fingerprint", f"CourtMSP={'cd' * 32}")  # fmt: skip
+    assert "certificate_chain" in wrong_root.stderr
+
+    unsigned_part = json.loads(exported.stdout)
+    unsigned_part["config_block"]["transactions_filter"] = "Cw=="
+    receipt.write_text(json.dumps(unsigned_part), encoding="utf-8")
+    rejected = cli.fails(3, "evidence", "receipt", "verify", receipt, "--anchors", anchors_file)
+    assert "format" in rejected.stderr
 
     forged = json.loads(exported.stdout)
     forged_text = json.dumps(forged).replace(registered.json()["content_hash"], "0" * 64)
@@ -491,10 +516,10 @@ def test_evidence_retry_with_a_copy_returns_the_record_and_bad_input_changes_not
     copy = copy_folder / original.name
     copy.write_bytes(original.read_bytes())
     os.utime(copy, (time.time() - 86_400, time.time() - 86_400))  # another mtime
-    height = _height(pilot, "justice", NOTARY)
     again = cli.run("evidence", "register", copy, "--id", evidence_id, as_=NOTARY)
     assert again.code == 0, again.describe()
-    assert again.json() == first.json()
+    assert again.json() == first.json()  # the stored record, same tx ID: nothing was written
+    height = _height(pilot, "justice", NOTARY)
     for bad in (
         ("--captured-at", "yesterday"),
         ("--personal", json.dumps({"note": "x" * 5_000})),

@@ -107,6 +107,8 @@ def test_readme_pilot_walkthrough_runs_as_written(fabric_home: FabricHome, tmp_p
     script = script.replace(up, f"{up} --base-port {base_port}")
     script = script.replace("> receipt.json", f"> {tmp_path / 'receipt.json'}")
     script = script.replace("verify receipt.json", f"verify {tmp_path / 'receipt.json'}")
+    script = script.replace("> anchors.json", f"> {tmp_path / 'anchors.json'}")
+    script = script.replace("--anchors anchors.json", f"--anchors {tmp_path / 'anchors.json'}")
     env = isolated_env(tmp_path, fabric_home.bin_dir)
     network_folder = tmp_path / "network"
     env["FABRIC_PILOT_DIR"] = str(network_folder)
@@ -119,6 +121,7 @@ def test_readme_pilot_walkthrough_runs_as_written(fabric_home: FabricHome, tmp_p
         assert done.returncode == 0, done.stderr[-2000:]
         assert "authentic" in done.stdout and "yes" in done.stdout
         assert json.loads((tmp_path / "receipt.json").read_text())["format"]
+        assert "no trust anchors" not in done.stderr
         assert not network_folder.exists()
     finally:
         if network_folder.exists():

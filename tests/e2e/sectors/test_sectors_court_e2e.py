@@ -14,7 +14,11 @@ from _sector_data import evidence, unique
 
 from fabric_pilot_gateway import Gateway
 from fabric_pilot_gateway.receipts import ReceiptError, export_receipt, verify_receipt
-from fabric_pilot_gateway.sectors import ChaincodeRejectedError, CourtEvidence
+from fabric_pilot_gateway.sectors import (
+    ChaincodeRejectedError,
+    CourtEvidence,
+    export_evidence_receipt,
+)
 from fabric_pilot_network.network import FabricNetwork
 
 pytestmark = pytest.mark.e2e
@@ -71,7 +75,7 @@ def test_evidence_custody_submission_challenge_ruling_and_receipt(
     assert clerk.get_depositor_personal_data(**ids)["name"] == "Wang Wu"
 
     justice = gateway_for("EnterpriseB", "Seller1").get_network("justice")
-    receipt = json.loads(json.dumps(export_receipt(justice, "court_evidence", evidence_id)))
+    receipt = json.loads(json.dumps(export_evidence_receipt(justice, evidence_id)))
     verified = verify_receipt(receipt)
     assert (verified.transaction_id, verified.record["status"]) == (
         ruled["updated_tx_id"],
@@ -133,7 +137,7 @@ def test_evidence_receipt_verifies_offline_and_tampering_is_rejected(
     sealed = notary.seal_evidence(evidence_id=evidence_id, note="sealed")
     court_channel = gateway_for("Court", "Judge1").get_network("justice")
 
-    receipt = json.loads(json.dumps(export_receipt(court_channel, "court_evidence", evidence_id)))
+    receipt = json.loads(json.dumps(export_evidence_receipt(court_channel, evidence_id)))
 
     assert receipt["transaction_id"] == sealed["updated_tx_id"]
     verified = verify_receipt(receipt)
@@ -152,8 +156,13 @@ def test_evidence_receipt_verifies_offline_and_tampering_is_rejected(
         "PilotOrdererMSP": [path.read_bytes() for path in orderer_roots],
     }
     assert verify_receipt(receipt, trusted_roots=roots).block_number == receipt["block_number"]
-    registration = export_receipt(court_channel, "court_evidence", transaction_id=sealed["tx_id"])
-    assert verify_receipt(registration).record["status"] == "registered"
+    assert verified.state_endorser_msp_ids == ("CourtMSP", "NotaryMSP")
+    registration = export_receipt(court_channel, "court_evidence", sealed["tx_id"])
+    with pytest.raises(ReceiptError) as unproven:  # the record changed since: no state proof
+        verify_receipt(registration)
+    assert unproven.value.check == "state_proof"
+    proven = verify_receipt(registration, require_state_proof=False)
+    assert proven.record["status"] == "registered"
 
     forged = copy.deepcopy(receipt)
     forged["record"]["status"] = "admitted"

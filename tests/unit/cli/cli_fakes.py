@@ -454,5 +454,8 @@ class FakeSession:
     def export_receipt(self, chaincode: str, evidence_id: str) -> dict[str, Any]:
         return {"chaincode": chaincode, "evidence_id": evidence_id}
 
+    def trust_anchors(self) -> dict[str, Any]:
+        return {"channel": "justice", "genesis_block_hash": "00" * 32, "root_fingerprints": {}}
+
     def close(self) -> None:
         self.closed = True

@@ -383,19 +383,42 @@ def test_evidence_receipt_that_does_not_verify_exits_3_with_the_failed_check(
 def test_evidence_receipt_verify_reports_what_it_proves(
     tmp_path: Path, run, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    proof = {"transaction_id": "tx1", "block_number": 7, "record": {"evidence_id": "EV-1"}}
+    proof = {"transaction_id": "tx1", "block_number": 7, "record": {"evidence_id": "EV-1"},
+             "trust": "genesis_block_hash+root_fingerprints"}  # fmt: skip
     seen: list[object] = []
 
-    def fake_verify(receipt: object) -> dict[str, object]:
-        seen.append(receipt)
+    def fake_verify(receipt: object, anchors: object) -> dict[str, object]:
+        seen.append((receipt, anchors))
         return proof
 
     monkeypatch.setattr(_sdk, "verify_receipt", fake_verify)
     (tmp_path / "r.json").write_text('{"transaction_id": "tx1"}')
-    result = run("evidence", "receipt", "verify", "r.json", "-o", "json")
+    (tmp_path / "a.json").write_text('{"genesis_block_hash": "ab", "channel": "justice"}')
+    result = run("evidence", "receipt", "verify", "r.json", "--anchors", "a.json",
+                 "--root-fingerprint", "CourtMSP=cd", "-o", "json")  # fmt: skip
     assert result.exit_code == 0, result.output
-    assert seen == [{"transaction_id": "tx1"}]
+    pins = {"genesis_block_hash": "ab", "root_fingerprints": {"CourtMSP": ["cd"]}}
+    assert seen == [({"transaction_id": "tx1"}, pins)]
     assert json.loads(result.stdout) == proof
+    assert "warning" not in result.stderr
+
+
+def test_evidence_receipt_verify_without_anchors_says_so(
+    tmp_path: Path, run, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(_sdk, "verify_receipt", lambda receipt, anchors: {"trust": "none"})
+    (tmp_path / "r.json").write_text("{}")
+    result = run("evidence", "receipt", "verify", "r.json")
+    assert result.exit_code == 0, result.output
+    assert "no trust anchors given" in result.stderr
+    bad = run("evidence", "receipt", "verify", "r.json", "--root-fingerprint", "CourtMSP")
+    assert bad.exit_code == 2
+
+
+def test_evidence_receipt_anchors_prints_the_sessions_anchors(run, ledger) -> None:
+    result = run("evidence", "receipt", "anchors")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["genesis_block_hash"] == "00" * 32
 
 
 def test_an_unknown_channel_is_a_usage_error_naming_the_channels(tmp_path: Path, run) -> None:

@@ -6,7 +6,9 @@ import base64
 import copy
 import hashlib
 import json
+import sys
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -30,12 +32,16 @@ from fabric_pilot_gateway import connect, new_private_key_signer
 from fabric_pilot_gateway.identity import X509Identity
 from fabric_pilot_gateway.receipts import (
     ReceiptError,
+    StateQuery,
+    TrustAnchors,
     block_data_hash,
     block_header_bytes,
     block_header_hash,
+    channel_trust_anchors,
     export_receipt,
     verify_receipt,
 )
+from fabric_pilot_gateway.sectors import export_evidence_receipt
 
 CHANNEL, CHAINCODE = "justice", "court_evidence"
 KEY = "\x00evidence\x00E1\x00"
@@ -120,10 +126,17 @@ def endorser_transaction(
     response: bytes,
     endorsers: list[tuple[Org, str]],
     clock_offset: int = 0,
+    *,
+    reads: dict[str, tuple[int, int]] | None = None,
 ) -> bytes:
-    """A signed endorser transaction writing ``writes`` in the chaincode's namespace."""
+    """A signed endorser transaction writing ``writes`` (and reading ``reads``: key → version)
+    in the chaincode's namespace."""
     kv = kv_rwset_pb2.KVRWSet(
-        writes=[kv_rwset_pb2.KVWrite(key=k, value=v) for k, v in sorted(writes.items())]
+        reads=[
+            kv_rwset_pb2.KVRead(key=k, version=kv_rwset_pb2.Version(block_num=v[0], tx_num=v[1]))
+            for k, v in sorted((reads or {}).items())
+        ],
+        writes=[kv_rwset_pb2.KVWrite(key=k, value=v) for k, v in sorted(writes.items())],
     )
     results = rwset_pb2.TxReadWriteSet(
         ns_rwset=[rwset_pb2.NsReadWriteSet(namespace=CHAINCODE, rwset=kv.SerializeToString())]
@@ -176,6 +189,8 @@ class FakeLedger:
 
     blocks: list[Any] = field(default_factory=list)
     record: dict[str, Any] = field(default_factory=dict)
+    state: dict[str, tuple[bytes, tuple[int, int]]] = field(default_factory=dict)
+    state_endorsers: list[tuple[Org, str]] = field(default_factory=list)
 
     def append(self, envelopes: list[bytes], flags: bytes | None = None) -> Any:
         number = len(self.blocks)
@@ -252,15 +267,34 @@ class LedgerTransport(FakeTransport):
             return json.dumps(self.ledger.record).encode()
         raise AssertionError(f"unexpected evaluation {function}")
 
-    def evaluate(self, request: Any, timeout: float | None) -> Any:
-        self._record("evaluate", request, timeout)
+    @staticmethod
+    def _invocation(request: Any) -> tuple[str, list[bytes]]:
         proposal = proposal_pb2.Proposal.FromString(request.proposed_transaction.proposal_bytes)
         payload = proposal_pb2.ChaincodeProposalPayload.FromString(proposal.payload)
         spec = chaincode_pb2.ChaincodeInvocationSpec.FromString(payload.input).chaincode_spec
         function, *args = list(spec.input.args)
-        result = self._answer(function.decode(), args)
+        return function.decode(), args
+
+    def evaluate(self, request: Any, timeout: float | None) -> Any:
+        self._record("evaluate", request, timeout)
+        function, args = self._invocation(request)
+        result = self._answer(function, args)
         return gateway_pb2.EvaluateResponse(
             result=proposal_response_pb2.Response(status=200, payload=result)
+        )
+
+    def endorse(self, request: Any, timeout: float | None) -> Any:
+        """``get_evidence`` endorsed by the ledger's state endorsers: the current value of
+        the evidence key and its version (block, position of the last valid write)."""
+        self._record("endorse", request, timeout)
+        function, _args = self._invocation(request)
+        assert function == "get_evidence", function
+        value, version = self.ledger.state[KEY]
+        envelope = endorser_transaction(
+            "tx-query", {}, value, self.ledger.state_endorsers, reads={KEY: version}
+        )
+        return gateway_pb2.EndorseResponse(
+            prepared_transaction=common_pb2.Envelope.FromString(envelope)
         )
 
 
@@ -269,6 +303,7 @@ def build_ledger(
     endorsers: list[tuple[Org, str]] | None = None,
     flags: bytes | None = None,
     clock_offset: int = 0,
+    state_endorsers: list[tuple[Org, str]] | None = None,
 ) -> FakeLedger:
     """Config block 0, the evidence transaction in block 1 (second of two), one more block."""
     ledger = FakeLedger()
@@ -281,6 +316,10 @@ def build_ledger(
     ledger.append([other, evidence_tx], flags)
     ledger.append([endorser_transaction("tx-later", {"\x00y\x00": b"{}"}, b"", endorsers[:1])])
     ledger.record = record
+    ledger.state[KEY] = (value, (1, 1))
+    ledger.state_endorsers = state_endorsers or [
+        (ORGS["CourtMSP"], "peer1"), (ORGS["NotaryMSP"], "peer1"),
+    ]  # fmt: skip
     return ledger
 
 
@@ -292,9 +331,9 @@ def export(ledger: FakeLedger, **kwargs: Any) -> dict[str, Any]:
         signer=new_private_key_signer(client.key),
     )
     network = gateway.get_network(CHANNEL)
-    if "transaction_id" not in kwargs:
-        kwargs["evidence_id"] = "E1"
-    return export_receipt(network, CHAINCODE, **kwargs)
+    if "transaction_id" in kwargs:
+        return export_receipt(network, CHAINCODE, kwargs.pop("transaction_id"), **kwargs)
+    return export_evidence_receipt(network, "E1", chaincode=CHAINCODE, **kwargs)
 
 
 @pytest.fixture(scope="module")
@@ -348,10 +387,40 @@ def test_exported_receipt_verifies_offline(receipt: dict[str, Any]) -> None:
 
 def test_receipt_for_a_transaction_id_proves_its_response(receipt: dict[str, Any]) -> None:
     by_tx = export(build_ledger(), transaction_id="tx-evidence", through_block=1)
-    verified = verify_receipt(by_tx)
+    assert by_tx["state_proof"] is None
+    with pytest.raises(ReceiptError) as caught:  # only the unsigned VALID flag vouches for it
+        verify_receipt(by_tx)
+    assert caught.value.check == "state_proof"
+    verified = verify_receipt(by_tx, require_state_proof=False)
     assert verified.record["evidence_id"] == "E1"
     assert verified.key == KEY
     assert verified.tip_block_number == 1
+    assert verified.state_endorser_msp_ids == ()
+
+
+def test_receipt_from_a_transaction_id_with_a_generic_state_query() -> None:
+    query = StateQuery("get_evidence", ("E1",))
+    by_tx = export(build_ledger(), transaction_id="tx-evidence", state_query=query)
+    verified = verify_receipt(by_tx)
+    assert verified.state_endorser_msp_ids == ("CourtMSP", "NotaryMSP")
+    assert verified.key == KEY
+
+
+def test_receipts_module_imports_no_sector_client() -> None:
+    import ast
+
+    import fabric_pilot_gateway.receipts as receipts_module
+
+    tree = ast.parse(Path(receipts_module.__file__).read_text(encoding="utf-8"))
+    imported = [
+        node.module or "" for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)
+    ] + [
+        alias.name
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Import)
+        for alias in node.names
+    ]
+    assert imported and not [name for name in imported if "sector" in name], imported
 
 
 def test_verification_with_the_verifier_own_roots(receipt: dict[str, Any]) -> None:
@@ -363,16 +432,103 @@ def test_verification_with_the_verifier_own_roots(receipt: dict[str, Any]) -> No
     assert caught.value.check == "certificate_chain"
 
 
-def test_export_requires_exactly_one_subject() -> None:
-    with pytest.raises(ValueError, match="exactly one"):
-        export(build_ledger(), evidence_id="E1", transaction_id="tx-evidence")
-
-
 def test_export_refuses_a_record_the_transaction_did_not_write() -> None:
     ledger = build_ledger()
-    ledger.record = dict(ledger.record, status="forged")
-    with pytest.raises(ValueError, match="did not write"):
+    ledger.state[KEY] = (b'{"evidence_id":"E1","status":"sealed"}', (2, 0))  # changed since
+    with pytest.raises(ValueError, match="did not read a record"):
         export(ledger)
+
+
+def test_state_proof_of_one_org_is_not_enough() -> None:
+    ledger = build_ledger(state_endorsers=[(ORGS["CourtMSP"], "peer0")])
+    with pytest.raises(ReceiptError) as caught:
+        verify_receipt(export(ledger))
+    assert caught.value.check == "state_proof"
+    assert "1 org(s); 2 needed" in str(caught.value)
+
+
+def test_state_proof_by_a_peer_outside_the_msp_is_rejected() -> None:
+    rogue = Org("CourtMSP", make_credentials("ca.rogue", is_ca=True))
+    ledger = build_ledger(state_endorsers=[(rogue, "peer0"), (ORGS["NotaryMSP"], "peer0")])
+    with pytest.raises(ReceiptError) as caught:
+        verify_receipt(export(ledger))
+    assert caught.value.check == "certificate_chain"
+
+
+def test_receipt_for_the_loser_of_an_mvcc_race_is_refused() -> None:
+    """Two transactions wrote the key in one block; the second lost (MVCC_READ_CONFLICT).
+    A forger takes the winner's honest receipt and points it at the loser, claiming VALID:
+    everything the loser's transaction signed checks out, but the peers' signed read shows
+    the winner's version and value."""
+    ledger = FakeLedger()
+    ledger.append([config_envelope()])
+    endorsers = [(ORGS["CourtMSP"], "peer0"), (ORGS["NotaryMSP"], "peer0")]
+    values = [
+        json.dumps(dict(RECORD, status=status), sort_keys=True, separators=(",", ":")).encode()
+        for status in ("registered", "sealed")
+    ]
+    winner = endorser_transaction("tx-win", {KEY: values[0]}, values[0], endorsers)
+    loser = endorser_transaction("tx-lose", {KEY: values[1]}, values[1], endorsers)
+    ledger.append([winner, loser], b"\x00\x0b")
+    ledger.state[KEY] = (values[0], (1, 0))
+    ledger.state_endorsers = endorsers
+    honest = export(ledger, transaction_id="tx-win", state_query=StateQuery("get_evidence"))
+    assert verify_receipt(honest).transaction_id == "tx-win"
+    forged = export(ledger, transaction_id="tx-lose")  # no state proof: the flag says 11
+    assert forged["validation_code"] == 11
+    forged.update(validation_code=0, state_proof=honest["state_proof"])
+    with pytest.raises(ReceiptError) as caught:
+        verify_receipt(forged)
+    assert caught.value.check == "state_proof"
+    with pytest.raises(ValueError, match="did not read a record"):
+        export(ledger, transaction_id="tx-lose", state_query=StateQuery("get_evidence"))
+
+
+def _other_network(monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
+    """A receipt minted on a second network whose orgs have the same names."""
+    module = sys.modules[__name__]
+    monkeypatch.setattr(module, "ORGS", {name: _org(name) for name in ORGS})
+    monkeypatch.setattr(module, "ORDERER", _org("OrdererMSP"))
+    minted = export(build_ledger())
+    monkeypatch.undo()
+    return minted
+
+
+def test_trust_anchors_pin_the_channel(monkeypatch: pytest.MonkeyPatch) -> None:
+    ledger = build_ledger()
+    receipt = export(ledger)
+    client = make_credentials("reader@NotaryMSP")
+    gateway = connect(
+        client=LedgerTransport(ledger),
+        identity=X509Identity("NotaryMSP", client.certificate_pem),
+        signer=new_private_key_signer(client.key),
+    )
+    published = channel_trust_anchors(gateway.get_network(CHANNEL))
+    assert set(published["root_fingerprints"]) == {"CourtMSP", "NotaryMSP", "OrdererMSP"}
+    anchors = TrustAnchors.from_json(published)
+    verified = verify_receipt(receipt, anchors=anchors)
+    assert verified.trust == "genesis_block_hash+root_fingerprints"
+    assert verified.genesis_block_hash == published["genesis_block_hash"]
+    assert verify_receipt(receipt).trust == "none"
+
+    stranger = _other_network(monkeypatch)
+    assert verify_receipt(stranger).trust == "none"  # self-consistent, proves nothing
+    with pytest.raises(ReceiptError) as caught:
+        verify_receipt(stranger, anchors=TrustAnchors(published["genesis_block_hash"]))
+    assert caught.value.check == "trust_anchors"
+    prints = TrustAnchors(root_fingerprints=published["root_fingerprints"])
+    with pytest.raises(ReceiptError) as caught:
+        verify_receipt(stranger, anchors=prints)
+    assert caught.value.check == "certificate_chain"
+
+
+def test_anchors_from_json_refuse_other_shapes() -> None:
+    with pytest.raises(ValueError):
+        TrustAnchors.from_json({"root_fingerprints": {"CourtMSP": "ab"}})
+    with pytest.raises(ValueError):
+        TrustAnchors.from_json({"genesis_block_hash": 7})
+    pins = TrustAnchors.from_json({"root_fingerprints": {"CourtMSP": ["AB:CD"]}})
+    assert pins.root_fingerprints == {"CourtMSP": ["abcd"]}
 
 
 # --- tampering ---------------------------------------------------------------------------------
@@ -485,7 +641,37 @@ def _tamper_tip_signed_by_a_peer(r: dict[str, Any]) -> None:
 
 
 def _tamper_flags(r: dict[str, Any]) -> None:
-    r["block"]["transactions_filter"] = base64.b64encode(b"\x00\x0b").decode()
+    r["validation_code"] = 11  # MVCC_READ_CONFLICT
+
+
+def _tamper_config_block_filter(r: dict[str, Any]) -> None:
+    r["config_block"]["transactions_filter"] = base64.b64encode(b"\x0b").decode()
+
+
+def _tamper_block_filter(r: dict[str, Any]) -> None:
+    r["block"]["transactions_filter"] = base64.b64encode(b"\x00\x00").decode()
+
+
+def _tamper_state_proof_signature(r: dict[str, Any]) -> None:
+    envelope = common_pb2.Envelope.FromString(base64.b64decode(r["state_proof"]))
+    payload = common_pb2.Payload.FromString(envelope.payload)
+    transaction = transaction_pb2.Transaction.FromString(payload.data)
+    action = transaction_pb2.ChaincodeActionPayload.FromString(transaction.actions[0].payload)
+    signature = bytearray(action.action.endorsements[1].signature)
+    signature[-1] ^= 0x01
+    action.action.endorsements[1].signature = bytes(signature)
+    transaction.actions[0].payload = action.SerializeToString()
+    payload.data = transaction.SerializeToString()
+    envelope.payload = payload.SerializeToString()
+    r["state_proof"] = base64.b64encode(envelope.SerializeToString()).decode()
+
+
+def _tamper_state_proof_removed(r: dict[str, Any]) -> None:
+    r["state_proof"] = None
+
+
+def _tamper_state_proof_garbage(r: dict[str, Any]) -> None:
+    r["state_proof"] = base64.b64encode(b"\xff\xff not a protobuf").decode()
 
 
 def _tamper_endorsement_summary(r: dict[str, Any]) -> None:
@@ -523,6 +709,11 @@ TAMPERING = [
     (_tamper_tip_signature, "orderer_signature"),
     (_tamper_tip_signed_by_a_peer, "orderer_signature"),
     (_tamper_flags, "validation_code"),
+    (_tamper_config_block_filter, "format"),
+    (_tamper_block_filter, "format"),
+    (_tamper_state_proof_signature, "state_proof_signature"),
+    (_tamper_state_proof_removed, "state_proof"),
+    (_tamper_state_proof_garbage, "state_proof"),
     (_tamper_endorsement_summary, "endorsements"),
     (_tamper_anchors, "trust_anchors"),
     (_tamper_tx_id, "transaction"),
