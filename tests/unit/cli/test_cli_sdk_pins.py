@@ -29,7 +29,8 @@ CHAINCODES = {
     "court_evidence": court_evidence.CHAINCODE,
 }
 SECTOR_GROUPS = ("invoice", "meter", "cert", "evidence")
-NOT_SECTOR_CLIENT = {("evidence", "receipt")}  # receipts: fabric_pilot_gateway.receipts
+# receipts: fabric_pilot_gateway.receipts; meter keygen makes a device key locally, no call
+NOT_SECTOR_CLIENT = {("evidence", "receipt"), ("meter", "keygen")}
 SPECS = [*_cmd_sector.INVOICE_TXS, *_cmd_sector.METER_TXS, *_cmd_evidence.EVIDENCE_TXS]
 
 
