@@ -1,4 +1,4 @@
-"""``fabric-pilot network``: up, status, logs, stop, start, down, compose."""
+"""``fabric-pilot network``: up, status, logs, stop, start, down (native or Docker)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import click
 
 from . import _complete, _fabric
 from ._context import dir_option, get_settings, output_option, progress
-from ._errors import EXIT_NOT_FOUND, CliError, NotAvailableError
+from ._errors import EXIT_NOT_FOUND, CliError
 from ._render import emit, emit_done, emit_json_line
 from ._settings import Settings, read_config, write_config
 
@@ -20,7 +20,7 @@ _STATUS_COLUMNS = ("name", "kind", "pid", "running", "ports", "heights")
 
 @click.group("network")
 def network_group() -> None:
-    """Run a Fabric network of native processes in one folder.
+    """Run a Fabric network in one folder: native processes, or containers (--runtime docker).
 
     \b
     Example:
@@ -62,18 +62,24 @@ def up(
 ) -> None:
     """Generate crypto, start orderers and peers, create and join the channels.
 
+    With --runtime docker the folder becomes a compose project (compose.yaml, .env, crypto,
+    configs) that 'docker compose' runs; every other command works on it unchanged.
+
     \b
     Example:
       fabric-pilot network up --topology raft3 --base-port 8050 --dir /tmp/net
+      fabric-pilot network up --runtime docker --base-port 27050 --dir /tmp/dnet
     """
     settings = get_settings(ctx)
-    if runtime == "docker":
-        raise NotAvailableError(
-            "--runtime docker (write a compose project with 'fabric-pilot network compose'"
-            " and run 'docker compose up')"
-        )
     bin_dir = Path(fabric_bin) if fabric_bin else settings.fabric_bin
-    network, source = _fabric.create_network(settings.directory, topology, bin_dir, base_port, ca)
+    if runtime == "docker":
+        network, source = _fabric.create_network(
+            settings.directory, topology, bin_dir, base_port, ca, runtime="docker"
+        )
+    else:
+        network, source = _fabric.create_network(
+            settings.directory, topology, bin_dir, base_port, ca
+        )
     network.up(progress=progress, source_topology=source)
     directory = settings.directory.resolve()
     write_config(settings.config_file, {"dir": str(directory)})
@@ -131,7 +137,11 @@ def logs(ctx: click.Context, node: str, follow: bool, lines: int) -> None:
     network = _fabric.load_network(settings.directory)
     tail = network.log_tail(node, lines)
     emit_done(settings.output, tail, {"node": node, "lines": tail.splitlines()})
-    if follow:
+    follow_logs = getattr(network, "follow_logs", None)  # containers: from the engine
+    if follow and follow_logs is not None:
+        for chunk in follow_logs(node):
+            click.echo(chunk, nl=False)
+    elif follow:
         _follow(Path(network.processes[node].log_file), node, settings.output)
 
 
@@ -210,30 +220,6 @@ def down(ctx: click.Context) -> None:
         text += "\nno current network now (the next 'network up' sets one)"
     data = {"directory": str(directory), "removed": True, "kept": kept, "forgot_current": forgotten}
     emit_done(settings.output, text, data)
-
-
-@network_group.command("compose")
-@click.option(
-    "--output-dir",
-    type=click.Path(file_okay=False),
-    default="compose",
-    show_default=True,
-    help="Where to write compose.yaml and its files.",
-)
-@dir_option
-@output_option
-@click.pass_context
-def compose_cmd(ctx: click.Context, output_dir: str) -> None:
-    """Write a Docker Compose project equivalent to the network in --dir.
-
-    \b
-    Example:
-      fabric-pilot network compose --output-dir ./compose
-    """
-    settings = get_settings(ctx)
-    network = _fabric.load_network(settings.directory)
-    written = _fabric.write_compose(network, Path(output_dir))
-    emit_done(settings.output, f"compose project written to {written}", {"compose": str(written)})
 
 
 def register(cli: click.Group) -> None:

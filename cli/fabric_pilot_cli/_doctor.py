@@ -209,21 +209,77 @@ def check_clock(now: datetime.datetime | None = None) -> Check:
     return Check("clock", OK, current.strftime("%Y-%m-%dT%H:%M:%SZ"))
 
 
-def check_docker(run: Callable[[Sequence[str]], tuple[int, str]] = _run) -> list[Check]:
-    """Docker engine and the compose plugin respond."""
-    fix = "install Docker and start the daemon (https://docs.docker.com/engine/install/)"
+_ENGINE_FIX = "install Docker and start the daemon (https://docs.docker.com/engine/install/)"
+_COMPOSE_FIX = (
+    "install the compose plugin v2+ (https://docs.docker.com/compose/install/linux/)"
+    " or docker-compose v1 (e.g. apt-get install docker-compose)"
+)
+_IMAGE_FIX = {
+    "FABRIC_PILOT_PYTHON_IMAGE": "docker pull {ref} (or set FABRIC_PILOT_PYTHON_IMAGE)",
+}
+
+
+def _check_engine(run: Callable[[Sequence[str]], tuple[int, str]]) -> Check:
     if shutil.which("docker") is None:
-        return [Check("docker", FAIL, "docker is not on PATH", fix)]
+        return Check("docker engine", FAIL, "the docker CLI is not on PATH", _ENGINE_FIX)
     code, output = run(["docker", "version", "--format", "{{.Server.Version}}"])
-    checks = [
-        Check("docker", OK, f"engine {output}")
-        if code == 0
-        else Check("docker", FAIL, output.splitlines()[-1] if output else "no answer", fix)
-    ]
-    code, output = run(["docker", "compose", "version", "--short"])
-    checks.append(
-        Check("docker compose", OK, output)
-        if code == 0
-        else Check("docker compose", FAIL, "the compose plugin does not answer", fix)
+    if code == 0:
+        return Check("docker engine", OK, f"engine {output}")
+    reason = output.splitlines()[-1] if output else "no answer"
+    return Check("docker engine", FAIL, f"the engine does not answer: {reason}", _ENGINE_FIX)
+
+
+def _check_compose(run: Callable[[Sequence[str]], tuple[int, str]]) -> Check:
+    if shutil.which("docker") is not None:
+        code, output = run(["docker", "compose", "version", "--short"])
+        if code == 0:
+            return Check("docker compose", OK, f"plugin {output}")
+    if shutil.which("docker-compose") is not None:
+        code, output = run(["docker-compose", "version", "--short"])
+        if code == 0:
+            return Check("docker compose", OK, f"docker-compose {output} (v1)")
+    return Check(
+        "docker compose", FAIL, "neither 'docker compose' nor docker-compose", _COMPOSE_FIX
     )
+
+
+def _check_images(run: Callable[[Sequence[str]], tuple[int, str]]) -> list[Check]:
+    from fabric_pilot_network.compose import image_settings
+
+    checks = []
+    for variable, ref in image_settings().items():
+        if variable == "FABRIC_PILOT_CA_IMAGE":
+            continue  # only for --ca, which the docker runtime does not offer yet
+        code, _output = run(["docker", "image", "inspect", "--format", "{{.Id}}", ref])
+        fix = _IMAGE_FIX.get(variable, "docker pull {ref} (or set " + variable + ")")
+        checks.append(
+            Check(f"image {ref}", OK, "present")
+            if code == 0
+            else Check(f"image {ref}", FAIL, "not in the local engine", fix.format(ref=ref))
+        )
     return checks
+
+
+def _check_docker_extra() -> Check:
+    import importlib.util
+
+    spec = importlib.util.find_spec("docker")
+    usable = False
+    if spec is not None and spec.origin:
+        usable = "from_env" in Path(spec.origin).read_text(encoding="utf-8", errors="replace")
+    if usable:
+        return Check("docker extra", OK, "Docker SDK for Python installed")
+    return Check(
+        "docker extra", FAIL, "the Docker SDK for Python is not installed",
+        "pip install 'fabric-pilot[docker]'",
+    )  # fmt: skip
+
+
+def check_docker(run: Callable[[Sequence[str]], tuple[int, str]] = _run) -> list[Check]:
+    """What ``network up --runtime docker`` needs, each on its own: the engine, Compose (the
+    v2+ plugin or v1), each image, and the ``docker`` extra (Docker SDK for Python)."""
+    engine = _check_engine(run)
+    checks = [engine, _check_compose(run)]
+    if engine.status == OK:
+        checks += _check_images(run)
+    return [*checks, _check_docker_extra()]

@@ -119,7 +119,7 @@ EXIT_CODE_OF: dict[type[BaseException], int] = {
     manager.InstallError: EXIT_FABRIC_MISSING,
     manager.PortClashError: EXIT_USAGE,
     manager.FolderNotEmptyError: EXIT_USAGE,
-    manager.DockerRuntimeError: EXIT_ERROR,
+    manager.DockerRuntimeError: EXIT_UNAVAILABLE,  # no engine, compose or SDK; a container failed
     # The CLI's own and Python's.
     ConfigFileError: EXIT_USAGE,
     ConnectionError: EXIT_UNAVAILABLE,

@@ -10,7 +10,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
-from ._errors import NotAvailableError
+from ._errors import EXIT_USAGE, CliError, NotAvailableError
 
 if TYPE_CHECKING:
     from fabric_pilot_network.chaincode import DeployResult
@@ -37,7 +37,6 @@ __all__ = [
     "publish_crl",
     "samples_dir",
     "verify_fabric_bin",
-    "write_compose",
 ]
 
 
@@ -69,12 +68,21 @@ def check_fabric_home(fabric_bin: Path | None, with_ca: bool = False) -> FabricH
 
 
 def create_network(
-    directory: Path, topology: str, fabric_bin: Path | None, base_port: int, ca: bool
+    directory: Path,
+    topology: str,
+    fabric_bin: Path | None,
+    base_port: int,
+    ca: bool,
+    *,
+    runtime: str = "native",
 ) -> tuple[FabricNetwork, Path | None]:
     """Plan a network; returns it and the topology file to copy (None for a named one).
 
+    ``runtime`` is ``native`` (processes) or ``docker`` (containers of a compose project).
+
     Raises:
         TopologyError: bad topology. FabricHomeError: binaries missing.
+        DockerRuntimeError: docker runtime without the Docker SDK, engine or Compose.
     """
     from fabric_pilot_network.network import FabricNetwork
     from fabric_pilot_network.topology import load_topology
@@ -82,9 +90,17 @@ def create_network(
     loaded = load_topology(topology)
     if ca:
         loaded = loaded.with_crypto("fabric-ca")
+    kind: type[FabricNetwork] = FabricNetwork
+    if runtime == "docker":
+        if ca:
+            raise CliError("--ca is not supported with --runtime docker yet", EXIT_USAGE)
+        from fabric_pilot_network.docker_runtime import DockerNetwork, docker_client
+
+        docker_client()
+        kind = DockerNetwork
     home = check_fabric_home(fabric_bin, with_ca=loaded.crypto == "fabric-ca")
     source = Path(topology) if Path(topology).suffix else None
-    return FabricNetwork.create(directory, loaded, home, base_port), source
+    return kind.create(directory, loaded, home, base_port), source
 
 
 def load_network(directory: Path) -> FabricNetwork:
@@ -161,8 +177,10 @@ def package_chaincode(
     else:
         used = {int(item["port"]) for item in network.chaincodes.values()}
         port = next(port for port in network.ports.chaincode if port not in used)
-    address = f"127.0.0.1:{port}"
-    tls = ensure_chaincode_tls(network.directory / "chaincode" / "tls")
+    address = network.chaincode_address(definition.name, port)
+    tls = ensure_chaincode_tls(
+        network.directory / "chaincode" / "tls", network.chaincode_tls_names(definition.name)
+    )
     data = ccaas_package(definition.label, address, tls)
     return data, package_id(definition.label, data), address
 
@@ -241,13 +259,6 @@ def publish_crl(
     from fabric_pilot_network.msp_revocation import publish_revocation_list
 
     return [update.to_json() for update in publish_revocation_list(network, org, crl, progress)]
-
-
-def write_compose(network: FabricNetwork, output_dir: Path) -> Path:
-    """Write the Docker Compose project of ``network`` (with its deployed chaincode)."""
-    compose = optional_module("fabric_pilot_network.compose", "network compose")
-    definitions = [load_definition(name) for name in sorted(network.chaincodes)]
-    return Path(compose.write_compose(network, output_dir, definitions))
 
 
 _CAMEL = {

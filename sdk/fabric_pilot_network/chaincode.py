@@ -44,6 +44,7 @@ __all__ = [
     "list_chaincodes",
     "restart_chaincode_servers",
     "spawn_chaincode_servers",
+    "start_server",
     "wait_chaincode_servers",
 ]
 
@@ -89,7 +90,9 @@ class _Deployment:
         self.peers = network.topology.channel_peers(self.channel.name)
         self.org_peers = [network.topology.org(org).peer_names[0] for org in self.channel.orgs]
         self.folder = network.directory / "chaincode" / definition.name
-        self.tls: ChaincodeTLS = ensure_chaincode_tls(network.directory / "chaincode" / "tls")
+        self.tls: ChaincodeTLS = ensure_chaincode_tls(
+            network.directory / "chaincode" / "tls", network.chaincode_tls_names(definition.name)
+        )
 
     def run(self, command: Command, step: str) -> str:
         try:
@@ -275,7 +278,8 @@ def _server_command(server: str) -> list[str]:
     ]  # fmt: skip
 
 
-def _start_server(network: FabricNetwork, name: str, entry: dict[str, Any]) -> ProcessRecord:
+def start_server(network: FabricNetwork, name: str, entry: dict[str, Any]) -> ProcessRecord:
+    """Start (or restart) chaincode ``name``'s server as a supervised native process."""
     process_name = f"chaincode-{name}"
     old = network.processes.get(process_name)
     if old is not None:
@@ -385,7 +389,7 @@ def deploy_many(
 
 def _deploy(run: _Deployment, port: int, progress: Progress, started: float) -> DeployResult:
     network, definition = run.network, run.definition
-    address = f"127.0.0.1:{port}"
+    address = network.chaincode_address(definition.name, port)
     package = ccaas_package(definition.label, address, run.tls)
     identifier = package_id(definition.label, package)
     package_file = write_package(run.folder / f"{definition.label}.tar.gz", package)
@@ -399,12 +403,13 @@ def _deploy(run: _Deployment, port: int, progress: Progress, started: float) -> 
     }
     progress(f"starting chaincode server on {address}")
     with network.lock:
-        record = _start_server(network, definition.name, entry)
+        record = network.start_chaincode_server(definition.name, entry)
         network.chaincodes[definition.name] = entry
     network.save()
     progress(f"installing {definition.label} on {len(run.peers)} peer(s)")
     run.install(package_file)  # while the server starts
-    wait_serving(record, port)
+    if record is not None:  # a container's healthcheck was already waited for
+        wait_serving(record, port)
     sequence = run.committed_sequence() + 1
     progress(f"approving sequence {sequence} for {', '.join(run.channel.orgs)}")
     run.approve(identifier, sequence)
@@ -442,7 +447,7 @@ def spawn_chaincode_servers(
     for name, entry in network.chaincodes.items():
         if not network.node_running(f"chaincode-{name}"):
             progress(f"starting chaincode server {name}")
-            started.append((_start_server(network, name, entry), int(entry["port"])))
+            started.append((start_server(network, name, entry), int(entry["port"])))
     return started
 
 

@@ -23,9 +23,11 @@ MANIFEST = ".fabric-pilot.json"
 # Every top-level name the manager and the runtimes write into a network folder.
 OWNED_ENTRIES = frozenset(
     {
+        ".env",
         "ca",
         "chaincode",
         "channels",
+        "compose.yaml",
         "config",
         "crypto",
         "data",

@@ -47,6 +47,7 @@ from .processes import (
     ProcessRecord,
     group_members,
     group_table,
+    is_healthy,
     is_running,
     spawn,
     stop_in_phases,
@@ -96,7 +97,13 @@ def _quiet(_message: str) -> None:
 
 
 class FabricNetwork:
-    """One network folder and the processes running from it."""
+    """One network folder and the processes running from it.
+
+    This class is the native runtime; :class:`.docker_runtime.DockerNetwork` overrides the
+    runtime part (see :class:`.runtime.Runtime`) to run the same nodes as containers.
+    """
+
+    runtime = "native"
 
     def __init__(
         self,
@@ -145,6 +152,11 @@ class FabricNetwork:
         if not state_file.exists():
             raise NoNetworkError(f"no network in {directory} (run 'fabric-pilot network up')")
         state = json.loads(state_file.read_text(encoding="utf-8"))
+        if state.get("runtime", "native") != cls.runtime:
+            from .docker_runtime import DockerNetwork
+
+            if state.get("runtime") == DockerNetwork.runtime:
+                return DockerNetwork.load(directory, runner)
         topology = load_topology(directory / "topology.yaml")
         topology = topology.with_crypto(state["crypto"])
         home = FabricHome(
@@ -164,6 +176,7 @@ class FabricNetwork:
         """Write ``network.json``."""
         state = {
             "topology": self.topology.name,
+            "runtime": self.runtime,
             "crypto": self.topology.crypto,
             "base_port": self.ports.base_port,
             "home": {
@@ -286,7 +299,7 @@ class FabricNetwork:
         progress("writing channel and node configuration")
         (self.directory / "config").mkdir(exist_ok=True)
         (self.directory / "config" / "configtx.yaml").write_text(
-            configtx_document(self.topology, self.layout, self.ports), encoding="utf-8"
+            self._configtx_document(), encoding="utf-8"
         )
         self._write_node_configs()
         self.save()
@@ -301,6 +314,9 @@ class FabricNetwork:
         self.save()
         make_private(self.directory)
         progress(f"network {self.topology.name} is up in {time.monotonic() - started:.1f}s")
+
+    def _configtx_document(self) -> str:
+        return configtx_document(self.topology, self.layout, self.ports)
 
     def _write_topology(self, source: Path | None) -> None:
         target = self.directory / "topology.yaml"
@@ -601,6 +617,34 @@ class FabricNetwork:
         if kept:
             progress(f"kept what fabric-pilot did not write in {self.directory}: {', '.join(kept)}")
         return kept
+
+    def health(self) -> dict[str, bool]:
+        """Each node: whether its process runs and its operations ``/healthz`` answers 200."""
+        healthy = {}
+        for name in self.node_names():
+            healthy[name] = self.node_running(name) and is_healthy(
+                self._health_url(name), self.layout.node_dir(name) / "tls" / "ca.crt"
+            )
+        return healthy
+
+    def endpoints(self) -> dict[str, str]:
+        """Each node's gRPC endpoint on the host (``127.0.0.1:PORT``)."""
+        return {name: self.ports.address(name) for name in self.node_names()}
+
+    def chaincode_address(self, name: str, port: int) -> str:
+        """Where peers reach chaincode ``name``'s server (natively: loopback)."""
+        return f"127.0.0.1:{port}"
+
+    def chaincode_tls_names(self, name: str) -> list[str]:
+        """Host names the chaincode server certificate needs besides loopback (none here)."""
+        return []
+
+    def start_chaincode_server(self, name: str, entry: dict[str, Any]) -> ProcessRecord | None:
+        """Start (or restart) chaincode ``name``'s server as a supervised native process;
+        the caller waits until it serves (returns its record)."""
+        from .chaincode import start_server
+
+        return start_server(self, name, entry)
 
     def log_tail(self, name: str, lines: int = 40) -> str:
         """The last lines of a node's log.

@@ -39,6 +39,7 @@ __all__ = [
     "failure_summary",
     "group_members",
     "group_table",
+    "is_healthy",
     "is_running",
     "port_holder",
     "resident_bytes",
@@ -299,6 +300,17 @@ def spawn(name: str, argv: Sequence[str], env: Mapping[str, str], log_file: Path
     finally:
         os.close(log_fd)
     return ProcessRecord(name, pid, psutil.Process(pid).create_time(), tuple(argv), str(log_file))
+
+
+def is_healthy(url: str, ca_file: Path, timeout: float = 2.0) -> bool:
+    """Whether ``url`` (an operations ``/healthz``) answers 200 over TLS right now."""
+    context = ssl.create_default_context(cafile=str(ca_file))
+    with (
+        contextlib.suppress(OSError),
+        urllib.request.urlopen(url, context=context, timeout=timeout) as response,
+    ):
+        return bool(response.status == 200)
+    return False
 
 
 def wait_healthy(record: ProcessRecord, url: str, ca_file: Path, timeout: float = 30.0) -> None:

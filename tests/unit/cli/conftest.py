@@ -54,8 +54,13 @@ def fake_network(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> FakeNetwork
         network.calls.append(f"load:{directory}")
         return network
 
-    def create_network(directory: Path, topology: str, fabric_bin: Any, base_port: int, ca: bool):
+    def create_network(
+        directory: Path, topology: str, fabric_bin: Any, base_port: int, ca: bool, *,
+        runtime: str = "native",
+    ):  # fmt: skip
         network.calls.append(f"create:{directory}:{topology}:{fabric_bin}:{base_port}:{ca}")
+        if runtime != "native":
+            network.calls.append(f"runtime:{runtime}")
         return network, None
 
     def deploy(net: FakeNetwork, definition: FakeDefinition, progress: Any) -> FakeDeployResult:

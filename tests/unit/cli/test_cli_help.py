@@ -26,7 +26,7 @@ COMMANDS = _all_commands(cli)
 def test_the_required_commands_exist() -> None:
     required = {
         ("install",), ("network", "up"), ("network", "status"), ("network", "logs"),
-        ("network", "stop"), ("network", "start"), ("network", "down"), ("network", "compose"),
+        ("network", "stop"), ("network", "start"), ("network", "down"),
         ("chaincode", "package"), ("chaincode", "deploy"), ("chaincode", "list"), ("use",),
         ("whoami",), ("tx", "submit"), ("tx", "evaluate"), ("tx", "show"), ("blocks", "list"),
         ("blocks", "show"), ("events", "listen"), ("invoice", "issue"), ("invoice", "get"),

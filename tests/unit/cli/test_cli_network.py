@@ -88,24 +88,23 @@ def test_fabric_missing_maps_to_exit_7(run, monkeypatch) -> None:
     assert "peer is missing" in result.stderr
 
 
-def test_compose_writes_project(run, fake_network, monkeypatch) -> None:
-    written: list[Path] = []
-
-    def write(net, out: Path) -> Path:
-        written.append(out)
-        return out / "compose.yaml"
-
-    monkeypatch.setattr(_fabric, "write_compose", write)
-    result = run("network", "compose", "--output-dir", "cmp")
+def test_docker_runtime_plans_a_docker_network(run, fake_network) -> None:
+    result = run("network", "up", "--runtime", "docker", "--base-port", "27050")
     assert result.exit_code == 0, result.output
-    assert written == [Path("cmp")]
-    assert "cmp/compose.yaml" in result.stdout
+    assert "runtime:docker" in fake_network.calls
+    assert any(call.endswith(":27050:False") for call in fake_network.calls)
 
 
-def test_docker_runtime_is_not_available_yet(run, fake_network) -> None:
+def test_docker_runtime_without_engine_is_exit_6(run, fake_network, monkeypatch) -> None:
+    from fabric_pilot_network.errors import DockerRuntimeError
+
+    def broken(*args, **kwargs):
+        raise DockerRuntimeError("cannot reach the Docker engine: connection refused")
+
+    monkeypatch.setattr(_fabric, "create_network", broken)
     result = run("network", "up", "--runtime", "docker")
-    assert result.exit_code == 1
-    assert "not available yet" in result.stderr
+    assert result.exit_code == 6
+    assert result.stderr.strip().endswith("cannot reach the Docker engine: connection refused")
 
 
 def test_chaincode_deploy_with_overrides(run, fake_network) -> None:
