@@ -38,6 +38,7 @@ class LoadResult:
     failed: dict[str, str] = field(default_factory=dict)
     mismatches_retried: int = 0
     resubmissions: int = 0
+    slowest_seconds: float = 0.0
 
     @property
     def keys(self) -> list[str]:
@@ -90,6 +91,7 @@ class SubmitLoad:
             self._submit(key)
 
     def _submit(self, key: str) -> None:
+        started = time.monotonic()
         try:
             submitted = self._contract.submit_async("increment", [key])
             status = submitted.status()
@@ -99,6 +101,9 @@ class SubmitLoad:
             time.sleep(0.2)
             return
         with self._lock:
+            self.result.slowest_seconds = max(
+                self.result.slowest_seconds, time.monotonic() - started
+            )
             self.result.resubmissions += submitted.resubmissions
             if status.successful:
                 self.result.acknowledged[key] = status.transaction_id
@@ -127,19 +132,19 @@ class NodeView:
     last_hash: str
 
 
-def _peer_view(network: FabricNetwork, peer: str) -> NodeView:
-    output = network.run(network.admin.peer_channel_info(peer, CHANNEL)).stdout
+def _peer_view(network: FabricNetwork, peer: str, channel: str) -> NodeView:
+    output = network.run(network.admin.peer_channel_info(peer, channel)).stdout
     info = json.loads(output[output.index("{") :])
     return NodeView(peer, int(info["height"]), base64.b64decode(info["currentBlockHash"]).hex())
 
 
-def _orderer_view(network: FabricNetwork, orderer: str, fetch_with: str) -> NodeView:
+def _orderer_view(network: FabricNetwork, orderer: str, fetch_with: str, channel: str) -> NodeView:
     """The orderer's height and the hash of its last block (fetched from that orderer)."""
-    height = network.channel_height(orderer, CHANNEL)
+    height = network.channel_height(orderer, channel)
     with tempfile.TemporaryDirectory(prefix="fault-block-") as scratch:
         block_file = Path(scratch) / "last.block"
         command = network.admin.peer(
-            fetch_with, "channel", "fetch", str(height - 1), str(block_file), "-c", CHANNEL,
+            fetch_with, "channel", "fetch", str(height - 1), str(block_file), "-c", channel,
             *network.admin.orderer_address_args(orderer),
         )  # fmt: skip
         network.run(command)
@@ -149,17 +154,19 @@ def _orderer_view(network: FabricNetwork, orderer: str, fetch_with: str) -> Node
     return NodeView(orderer, height, digest.hex())
 
 
-def ledger_views(network: FabricNetwork) -> list[NodeView]:
-    """Every running node's height and last block hash."""
-    peers = [p for p in network.topology.channel_peers(CHANNEL) if network.node_running(p)]
-    views = [_peer_view(network, peer) for peer in peers]
+def ledger_views(network: FabricNetwork, channel: str = CHANNEL) -> list[NodeView]:
+    """Every running node's height and last block hash on ``channel``."""
+    peers = [p for p in network.topology.channel_peers(channel) if network.node_running(p)]
+    views = [_peer_view(network, peer, channel) for peer in peers]
     for orderer in network.topology.orderer_org.orderer_names:
         if network.node_running(orderer):
-            views.append(_orderer_view(network, orderer, peers[0]))
+            views.append(_orderer_view(network, orderer, peers[0], channel))
     return views
 
 
-def wait_agreement(network: FabricNetwork, timeout: float = 90.0) -> list[NodeView]:
+def wait_agreement(
+    network: FabricNetwork, timeout: float = 90.0, channel: str = CHANNEL
+) -> list[NodeView]:
     """Wait until every node has the same height and last block hash (a hash chain, so the
     same blocks); fail with every node's view otherwise."""
     deadline = time.monotonic() + timeout
@@ -167,7 +174,7 @@ def wait_agreement(network: FabricNetwork, timeout: float = 90.0) -> list[NodeVi
     last_error = ""
     while time.monotonic() < deadline:
         try:
-            views = ledger_views(network)
+            views = ledger_views(network, channel)
         except CommandError as error:
             last_error = str(error)
             time.sleep(0.5)
@@ -231,7 +238,11 @@ def check_ledger(
         failed_but_committed=sum(1 for key in load.failed if found[key] == 1),
         recover_seconds=None if recover_seconds is None else round(recover_seconds, 2),
         height=views[0].height,
-        extra={"resubmissions": load.resubmissions, **extra},
+        extra={
+            "resubmissions": load.resubmissions,
+            "slowest_ack_seconds": round(load.slowest_seconds, 2),
+            **extra,
+        },
     )
     record(figures)
     assert not lost, f"acknowledged but lost: {lost[:5]}"

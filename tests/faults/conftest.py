@@ -7,6 +7,7 @@ time. Faults are injected by signalling the processes the network started, by PI
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -22,6 +23,9 @@ from fabric_pilot_network.fabric_home import FabricHome
 from fabric_pilot_network.network import FabricNetwork
 from fabric_pilot_network.ports import free_base_port
 from fabric_pilot_network.topology import load_topology
+
+# the import fault builds its taxpayers and invoices like the CLI e2e tests do
+sys.path.insert(0, str(HERE.parent / "e2e" / "cli"))
 
 
 def definition(name: str = CHAINCODE) -> ChaincodeDefinition:
