@@ -10,11 +10,31 @@ from ._context import GatewayContext, now
 from ._proposals import NONCE_LENGTH, build_proposal, qualified_name, to_bytes_args
 from ._protos import gateway_pb2, proposal_pb2
 from .commit import SubmittedTransaction
-from .errors import EndorsementMismatchError
+from .errors import EndorsementMismatchError, SubmitError
 from .options import DEFAULT, Timeout
 from .proposal import Proposal
+from .transaction import Transaction
 
 __all__ = ["Arg", "Contract"]
+
+_SUBMIT_RESENDS = 3
+"""Times an unavailable Submit sends the same signed transaction again."""
+_SUBMIT_BACKOFF = 0.5
+"""Seconds before the first resend of an unavailable Submit; doubles each time."""
+_RESEND_CODES = ("UNAVAILABLE", "DEADLINE_EXCEEDED")
+
+
+def _submit_resending(transaction: Transaction) -> SubmittedTransaction:
+    """Submit; when the orderers were unavailable, send the same envelope again."""
+    for resend in range(_SUBMIT_RESENDS + 1):
+        try:
+            return transaction.submit()
+        except SubmitError as error:
+            if error.code not in _RESEND_CODES or resend == _SUBMIT_RESENDS:
+                raise
+            time.sleep(_SUBMIT_BACKOFF * 2**resend)
+    raise AssertionError("unreachable")
+
 
 _MISMATCH_BACKOFF = 0.2
 """Seconds before the second proposal after an endorsement mismatch; doubles each time."""
@@ -119,10 +139,15 @@ class Contract:
         proposal (new transaction ID) is endorsed, up to the Gateway's
         ``endorsement_attempts``, with a short, doubling pause in between.
 
+        When the orderers do not take the transaction (no Raft leader while a new one is
+        elected, an orderer unreachable), the same signed transaction is sent again, up to
+        three times over about 3.5 s: a transaction ID commits at most once.
+
         Raises:
             EndorsementMismatchError: If every attempt's endorsers disagreed.
             EndorseError: If endorsement fails otherwise.
-            SubmitError: If submission to the orderer fails.
+            SubmitError: If submission to the orderer fails (for the last resend, if it
+                was unavailable).
         """
         attempts = self._context.endorsement_attempts
         for attempt in range(1, attempts + 1):
@@ -138,7 +163,7 @@ class Contract:
                     ) from error
                 time.sleep(_MISMATCH_BACKOFF * 2 ** (attempt - 1))
                 continue
-            return transaction.submit()
+            return _submit_resending(transaction)
         raise AssertionError("unreachable: endorsement_attempts is at least 1")
 
     def submit(

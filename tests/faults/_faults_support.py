@@ -9,6 +9,7 @@ import signal
 import tempfile
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -239,6 +240,7 @@ def check_ledger(
         recover_seconds=None if recover_seconds is None else round(recover_seconds, 2),
         height=views[0].height,
         extra={
+            "failures_by_type": dict(Counter(text.split(":")[0] for text in load.failed.values())),
             "resubmissions": load.resubmissions,
             "slowest_ack_seconds": round(load.slowest_seconds, 2),
             **extra,

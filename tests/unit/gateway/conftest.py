@@ -31,3 +31,12 @@ def transport() -> FakeTransport:
 @pytest.fixture
 def gateway(transport: FakeTransport, identity: X509Identity, signer: Signer) -> Gateway:
     return connect(client=transport, identity=identity, signer=signer)
+
+
+@pytest.fixture(autouse=True)
+def no_retry_pauses(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Resends and new proposals go out at once in unit tests (the pauses are for peers)."""
+    from fabric_pilot_gateway import contract
+
+    monkeypatch.setattr(contract, "_SUBMIT_BACKOFF", 0.0)
+    monkeypatch.setattr(contract, "_MISMATCH_BACKOFF", 0.0)

@@ -188,3 +188,37 @@ def test_a_commit_rebuilt_from_bytes_cannot_resend(gateway: Any) -> None:
 def test_attempts_below_one_are_refused(identity: X509Identity, signer: Signer) -> None:
     with pytest.raises(ValueError, match="endorsement_attempts"):
         connect(client=FakeTransport(), identity=identity, signer=signer, endorsement_attempts=0)
+
+
+def test_an_unavailable_submit_resends_the_same_signed_transaction(
+    identity: X509Identity, signer: Signer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(contract_module, "_SUBMIT_BACKOFF", 0.0)
+    no_leader = SubmitError("no Raft leader", code="UNAVAILABLE")
+    transport = ScriptedTransport(submit=[no_leader, no_leader])
+    contract = _gateway(transport, identity, signer).get_network("ch").get_contract("cc")
+    assert contract.submit("Put", ["k"]) == b"endorsed"
+    sent = transport.requests("submit")
+    assert len(sent) == 3 and all(request == sent[0] for request in sent)
+    assert len(transport.requests("endorse")) == 1
+
+
+def test_resending_an_unavailable_submit_is_bounded(
+    identity: X509Identity, signer: Signer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(contract_module, "_SUBMIT_BACKOFF", 0.0)
+    down = [SubmitError("no Raft leader", code="UNAVAILABLE") for _ in range(9)]
+    transport = ScriptedTransport(submit=down)
+    contract = _gateway(transport, identity, signer).get_network("ch").get_contract("cc")
+    with pytest.raises(SubmitError):
+        contract.submit("Put")
+    assert len(transport.requests("submit")) == 4
+
+
+def test_a_refused_submit_is_not_resent(identity: X509Identity, signer: Signer) -> None:
+    refused = SubmitError("BAD_REQUEST", code="ABORTED")
+    transport = ScriptedTransport(submit=[refused])
+    contract = _gateway(transport, identity, signer).get_network("ch").get_contract("cc")
+    with pytest.raises(SubmitError):
+        contract.submit("Put")
+    assert len(transport.requests("submit")) == 1
