@@ -126,9 +126,11 @@ def main() -> None:
     }
     for name in options.topology or ["dev", "raft3", "pilot"]:
         figures.update(measure(name))
+        figures[f"{name}_load_average_1m_after"] = round(os.getloadavg()[0], 1)
     if options.demo:
         time_demo()  # the first run may reinstall the venv; time the second
         figures["demo_wall_s"] = time_demo()
+        figures["demo_load_average_1m_after"] = round(os.getloadavg()[0], 1)
     record("network", figures)
 
 
