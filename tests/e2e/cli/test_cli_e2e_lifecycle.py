@@ -60,9 +60,10 @@ def test_stopped_network_reports_nodes_down_commands_exit_6_and_start_restores_i
             ("blocks", "list"),
         ):
             failed = cli.fails(6, *command, as_=USER)
-            assert failed.error_lines() == [
-                "Error: network is stopped: run `fabric-pilot network start`"
-            ], failed.describe()
+            (line,) = failed.error_lines()  # -o json: the error is one JSON object
+            error = json.loads(line)
+            assert error["error"] == "network is stopped: run `fabric-pilot network start`"
+            assert error["exit_code"] == 6
 
         start = cli.run("network", "start", output=None)
         assert start.code == 0, start.describe()
