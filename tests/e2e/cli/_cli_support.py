@@ -79,8 +79,18 @@ class CliResult:
         )
 
     def error_lines(self) -> list[str]:
-        """The non-empty stderr lines."""
-        return [line for line in self.stderr.splitlines() if line.strip()]
+        """The non-empty stderr lines; a JSON error object (``-o json``) reads as the
+        ``Error: message`` line it stands for, once its exit code is checked."""
+        return [_error_text(line, self.code) for line in self.stderr.splitlines() if line.strip()]
+
+
+def _error_text(line: str, exit_code: int) -> str:
+    if not line.startswith('{"detail"'):
+        return line
+    document = json.loads(line)
+    assert document["exit_code"] == exit_code, line
+    assert isinstance(document["detail"]["type"], str), line
+    return f"Error: {document['error']}"
 
 
 class Cli:
