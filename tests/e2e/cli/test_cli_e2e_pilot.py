@@ -72,7 +72,8 @@ def test_pilot_network_up_with_sector_chaincodes_committed_and_nodes_in_step(
         assert all(row["channel"] == channel and row["committed"] for row in mine), mine
         assert {row["sequence"] for row in mine} == {1}
     nodes = pilot.cli.ok("network", "status")
-    assert {node["kind"] for node in nodes} == {"orderer", "peer"}
+    assert {node["kind"] for node in nodes} == {"orderer", "peer", "chaincode"}
+    assert len([node for node in nodes if node["kind"] == "chaincode"]) == len(SECTOR_CHAINCODES)
     assert len([node for node in nodes if node["kind"] == "peer"]) == 7
     assert all(node["running"] for node in nodes), nodes
     for channel in SECTOR_CHAINCODES.values():
