@@ -567,7 +567,9 @@ def _tamper_header_data_hash(r: dict[str, Any]) -> None:
 
 
 def _tamper_previous_hash(r: dict[str, Any]) -> None:
-    r["headers"][2]["previous_hash"] = "ff" + r["headers"][2]["previous_hash"][2:]
+    # flip the first byte: a fixed "ff" prefix is no change when the hash already starts so
+    original = r["headers"][2]["previous_hash"]
+    r["headers"][2]["previous_hash"] = f"{int(original[:2], 16) ^ 0xFF:02x}" + original[2:]
 
 
 def _tamper_block_byte(r: dict[str, Any]) -> None:
