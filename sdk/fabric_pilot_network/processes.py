@@ -79,10 +79,18 @@ class ProcessRecord:
         return cls(
             str(data["name"]),
             int(data["pid"]),
-            float(data["create_time"]),
+            _create_time(data),
             tuple(data["argv"]),
             str(data["log_file"]),
         )
+
+
+def _create_time(data: Mapping[str, Any]) -> float:
+    """``create_time``, or the ``start_ticks`` (clock ticks after boot) older versions recorded."""
+    if "create_time" in data:
+        return float(data["create_time"])
+    # the formula psutil itself uses on Linux, so the value compares equal to its create_time()
+    return psutil.boot_time() + int(data["start_ticks"]) / os.sysconf("SC_CLK_TCK")
 
 
 def _process(pid: int) -> psutil.Process | None:

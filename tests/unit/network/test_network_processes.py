@@ -142,3 +142,20 @@ def test_process_record_round_trips_through_json(tmp_path: Path) -> None:
     finally:
         stop(record, grace=5.0)
     assert resident_bytes(record.pid) == 0
+
+
+def test_a_record_written_by_an_older_version_still_finds_its_process() -> None:
+    """Records from before psutil kept ``start_ticks``; stop/down must still work on them."""
+    import os
+
+    import psutil
+
+    from fabric_pilot_network.processes import ProcessRecord, is_running
+
+    me = psutil.Process(os.getpid())
+    with open(f"/proc/{os.getpid()}/stat") as stat:
+        ticks = int(stat.read().rsplit(")", 1)[1].split()[19])
+    old = {"name": "me", "pid": os.getpid(), "start_ticks": ticks, "argv": [], "log_file": "x"}
+    record = ProcessRecord.from_json(old)
+    assert abs(record.create_time - me.create_time()) < 0.05
+    assert is_running(record)
