@@ -117,9 +117,15 @@ def court_sample(network: FabricNetwork) -> str:
     with _client(network, "Notary/Notary1", "justice", "court_evidence", CourtEvidence) as notary:
         record = notary.register_evidence(evidence=evidence)
     with _client(network, "Court/Judge1", "justice", "court_evidence", CourtEvidence) as judge:
-        verdict = judge.verify_evidence(
-            evidence_id=evidence["evidence_id"], content_hash=evidence["content_hash"]
-        )
+        # the submit waited for the notary's peer; the court's peer may commit the block a moment
+        # later, so its first answer can predate the record
+        for _ in range(40):
+            verdict = judge.verify_evidence(
+                evidence_id=evidence["evidence_id"], content_hash=evidence["content_hash"]
+            )
+            if verdict["match"]:
+                break
+            time.sleep(0.25)
     return (
         f"evidence {record['evidence_id']} registered ({record['status']});"
         f" match={verdict['match']}"

@@ -27,7 +27,8 @@ ALICE = make_test_identity("Org1MSP", "alice")
 
 @pytest.fixture
 def connected() -> Iterator[tuple[FakePeer, FakeWorld]]:
-    server = ChaincodeServer(CHAINCODE, "127.0.0.1:0", "sample_assets:1")
+    # fixed proposal timestamps: the endorser clock window is not what these tests are about
+    server = ChaincodeServer(CHAINCODE, "127.0.0.1:0", "sample_assets:1", max_clock_skew=0)
     server.start()
     peer = FakePeer(f"127.0.0.1:{server.port}")
     try:

@@ -110,7 +110,8 @@ def serve() -> Iterator[Callable[[ModuleType, str], ShimDriver]]:
 
     def start(module: ModuleType, name: str) -> ShimDriver:
         chaincode = module.CHAINCODE
-        server = ChaincodeServer(chaincode, "127.0.0.1:0", f"{name}:1")
+        # fixed 2026-11-23 timestamps: the endorser clock window is tested elsewhere
+        server = ChaincodeServer(chaincode, "127.0.0.1:0", f"{name}:1", max_clock_skew=0)
         server.start()
         peer = FakePeer(f"127.0.0.1:{server.port}")
         started.append((server, peer))
